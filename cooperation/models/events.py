@@ -1,0 +1,404 @@
+import datetime
+
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+
+from .base import Timestamped
+from .sources import Citation
+
+
+class Precision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+def format_date(value: datetime.date, precision: str) -> str:
+    """A date as a reader expects it at its precision: "21 July 2012", "July 2012", "2012"."""
+    if precision == Precision.YEAR:
+        return str(value.year)
+    if precision == Precision.MONTH:
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def iso_date(value: datetime.date, precision: str) -> str:
+    """ISO 8601 at its precision: "2012", "2012-07", "2012-07-21"."""
+    if precision == Precision.YEAR:
+        return f"{value.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+class EventQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def in_year(self, year: int):
+        """Events under way at any time in the year (start or end in it, or spanning it)."""
+        return self.overlapping(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+    def overlapping(self, date_from: datetime.date | None, date_to: datetime.date | None):
+        """Events whose [start, end] range touches [date_from, date_to]."""
+        queryset = self
+        if date_to is not None:
+            queryset = queryset.filter(start_date__lte=date_to)
+        if date_from is not None:
+            queryset = queryset.filter(
+                Q(end_date__gte=date_from) | Q(end_date__isnull=True, start_date__gte=date_from)
+            )
+        return queryset
+
+    def hosted_by(self, *countries):
+        return self.filter(
+            pk__in=EventCountry.objects.filter(
+                country__in=countries, role=EventCountry.Role.HOST
+            ).values("event_id")
+        )
+
+    def involving(self, *countries):
+        """Events a country hosted or took part in, in any role."""
+        return self.filter(
+            pk__in=EventCountry.objects.filter(country__in=countries).values("event_id")
+        )
+
+    def for_listing(self):
+        """What a list row shows: host countries and programmes, in a fixed number of queries."""
+        return self.prefetch_related(
+            Prefetch(
+                "country_links",
+                queryset=EventCountry.objects.select_related("country"),
+            ),
+            "programmes",
+        )
+
+    def for_detail(self):
+        return self.select_related("parent").prefetch_related(
+            Prefetch("country_links", queryset=EventCountry.objects.select_related("country")),
+            Prefetch(
+                "organization_links",
+                queryset=EventOrganization.objects.select_related("organization"),
+            ),
+            Prefetch(
+                "person_links",
+                queryset=EventPerson.objects.select_related("person", "organization"),
+            ),
+            Prefetch("citations", queryset=EventCitation.objects.select_related("source")),
+            "programmes",
+            "children",
+        )
+
+
+class Event(Timestamped):
+    """Something the sources say happened, placed in time at least to the year."""
+
+    class Type(models.TextChoices):
+        TRAINING = "training", "Training"
+        SEMINAR = "seminar", "Seminar or workshop"
+        FORUM = "forum", "Forum or conference"
+        VISIT = "visit", "Visit or delegation"
+        MEETING = "meeting", "Meeting"
+        SIGNING = "signing", "Signing"
+        LAUNCH = "launch", "Launch or inauguration"
+        RESEARCH = "research", "Research or publication"
+        FIELD_VISIT = "field_visit", "Field visit"
+        SPEECH = "speech", "Speech"
+        OTHER = "other", "Other"
+
+    slug = models.SlugField(max_length=150, unique=True)
+    title = models.CharField(max_length=300)
+    type = models.CharField(max_length=20, choices=Type)
+    start_date = models.DateField(
+        help_text="At month or year precision, the first day of the month or year."
+    )
+    date_precision = models.CharField(
+        max_length=5,
+        choices=Precision,
+        default=Precision.DAY,
+        help_text="How precisely the sources place the start.",
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Empty for an event of a single day, month or year."
+    )
+    end_date_precision = models.CharField(
+        max_length=5,
+        choices=Precision,
+        blank=True,
+        help_text="How precisely the sources place the end; empty without an end date.",
+    )
+    city = models.CharField(max_length=100, blank=True, help_text="City or town, as normalised.")
+    venue = models.CharField(
+        max_length=200, blank=True, help_text="Building, village or district, as the source says."
+    )
+    # A trip cannot be deleted while its parts still point at it: detach them first.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The trip or larger event this is part of.",
+    )
+    programmes = models.ManyToManyField("Programme", blank=True, related_name="events")
+    theme = models.CharField(
+        max_length=300, blank=True, help_text="Subject, as the source names it."
+    )
+    description = models.TextField(help_text="One to three sentences in the editors' own words.")
+    participants = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Number of participants as the source states it."
+    )
+    participants_is_minimum = models.BooleanField(
+        default=False, help_text='The source gives a lower bound ("over 120").'
+    )
+    participant_countries = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Number of participating countries as the source states it.",
+    )
+    participant_countries_is_minimum = models.BooleanField(
+        default=False, help_text='The source gives a lower bound ("more than 20 countries").'
+    )
+    editor_note = models.TextField(
+        blank=True,
+        help_text="Judgement calls: inferred dates, evident source errors kept as given, "
+        "counts that disagree with the source's own list.",
+    )
+    countries = models.ManyToManyField(
+        "Country", through="EventCountry", related_name="events", blank=True
+    )
+    organizations = models.ManyToManyField(
+        "Organization", through="EventOrganization", related_name="events", blank=True
+    )
+    people = models.ManyToManyField(
+        "Person", through="EventPerson", related_name="events", blank=True
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="event_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(end_date__isnull=True) & Q(end_date_precision=""))
+                | (Q(end_date__isnull=False) & ~Q(end_date_precision="")),
+                name="event_end_precision_with_end_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(participants__isnull=True) | Q(participants__gte=0),
+                name="event_participants_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(participant_countries__isnull=True) | Q(participant_countries__gte=0),
+                name="event_participant_countries_not_negative",
+            ),
+        ]
+        indexes = [
+            # Default sort of the events list, the year and date-range filters, year pages.
+            models.Index(fields=["start_date", "id"], name="event_start_date_idx"),
+            # Type filter combined with the date sort.
+            models.Index(fields=["type", "start_date"], name="event_type_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.date_display})"
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("cooperation:event-detail", args=[self.slug])
+
+    @property
+    def date_display(self) -> str:
+        start = format_date(self.start_date, self.date_precision)
+        if self.end_date is None:
+            return start
+        end = format_date(self.end_date, self.end_date_precision)
+        if start == end:
+            return start
+        if (
+            self.date_precision == self.end_date_precision == Precision.DAY
+            and self.start_date.year == self.end_date.year
+        ):
+            if self.start_date.month == self.end_date.month:
+                return f"{self.start_date.day}–{end}"
+            return f"{self.start_date.day} {self.start_date.strftime('%B')} – {end}"
+        return f"{start} – {end}"
+
+    @property
+    def start_iso(self) -> str:
+        return iso_date(self.start_date, self.date_precision)
+
+    @property
+    def end_iso(self) -> str:
+        return iso_date(self.end_date, self.end_date_precision) if self.end_date else ""
+
+    @property
+    def participants_display(self) -> str:
+        if self.participants is None:
+            return ""
+        return (
+            f"over {self.participants}" if self.participants_is_minimum else str(self.participants)
+        )
+
+
+class EventLinkQuerySet(models.QuerySet):
+    """Links are addressed in fixtures by (event slug, target key, role)."""
+
+    def get_by_natural_key(self, event_slug, target_key, role):
+        target = self.model.target_field
+        lookup = "code" if target == "country" else "slug"
+        return self.get(event__slug=event_slug, **{f"{target}__{lookup}": target_key}, role=role)
+
+
+class EventCountry(models.Model):
+    class Role(models.TextChoices):
+        HOST = "host", "Host"
+        PARTICIPANT = "participant", "Participant"
+        BENEFICIARY = "beneficiary", "Beneficiary"
+        PARTNER = "partner", "Partner"
+
+    target_field = "country"
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="country_links")
+    # Countries are reference data: never deleted while events point at them.
+    country = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="event_links")
+    role = models.CharField(max_length=20, choices=Role)
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = EventLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "country__name"]
+        verbose_name = "event country"
+        verbose_name_plural = "event countries"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "country", "role"], name="eventcountry_unique")
+        ]
+        indexes = [
+            # Country filter (with or without role) on the events list; country pages.
+            models.Index(fields=["country", "role", "event"], name="eventcountry_country_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.country} ({self.get_role_display().lower()})"
+
+    def natural_key(self):
+        return (self.event.slug, self.country.code, self.role)
+
+
+class EventOrganization(models.Model):
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", "Organizer"
+        CO_ORGANIZER = "co_organizer", "Co-organizer"
+        SPONSOR = "sponsor", "Sponsor"
+        FUNDER = "funder", "Funder"
+        HOST = "host", "Host"
+        IMPLEMENTER = "implementer", "Implementer"
+        PARTICIPANT = "participant", "Participant"
+        SUPPORTER = "supporter", "Supporter"
+
+    target_field = "organization"
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="organization_links")
+    # An organization that events use cannot be deleted out from under them.
+    organization = models.ForeignKey(
+        "Organization", on_delete=models.PROTECT, related_name="event_links"
+    )
+    role = models.CharField(max_length=20, choices=Role)
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = EventLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "organization__name"]
+        verbose_name = "event organization"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "organization", "role"], name="eventorganization_unique"
+            )
+        ]
+        indexes = [
+            # Organization filter on the events list; organization pages.
+            models.Index(fields=["organization", "role", "event"], name="eventorg_org_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} ({self.get_role_display().lower()})"
+
+    def natural_key(self):
+        return (self.event.slug, self.organization.slug, self.role)
+
+
+class EventPerson(models.Model):
+    class Role(models.TextChoices):
+        HEAD_OF_DELEGATION = "head_of_delegation", "Head of delegation"
+        DELEGATION_MEMBER = "delegation_member", "Delegation member"
+        HOST = "host", "Host"
+        GUEST = "guest", "Guest received"
+        SPEAKER = "speaker", "Speaker"
+        SIGNATORY = "signatory", "Signatory"
+        ATTENDEE = "attendee", "Attendee"
+        TRAINER = "trainer", "Trainer"
+        TRAINEE = "trainee", "Trainee"
+        ORGANIZER = "organizer", "Organizer"
+        OTHER = "other", "Other"
+
+    target_field = "person"
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="person_links")
+    # A person that events cite cannot be deleted out from under them.
+    person = models.ForeignKey("Person", on_delete=models.PROTECT, related_name="event_links")
+    role = models.CharField(max_length=20, choices=Role)
+    title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='The title held at the time, as the source gives it ("Vice Minister of LGOP").',
+    )
+    # Keeping the link when the organization goes would misstate whom they represented.
+    organization = models.ForeignKey(
+        "Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="person_event_links",
+        help_text="The body the person represented at the event, if the source says.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = EventLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "event person"
+        verbose_name_plural = "event people"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "person", "role"], name="eventperson_unique")
+        ]
+        indexes = [
+            # Person filter on the events list; person pages.
+            models.Index(fields=["person", "event"], name="eventperson_person_idx"),
+        ]
+
+    def __str__(self):
+        details = ", ".join(filter(None, [self.get_role_display().lower(), self.title]))
+        return f"{self.person} ({details})"
+
+    def natural_key(self):
+        return (self.event.slug, self.person.slug, self.role)
+
+
+class EventCitation(Citation):
+    record_field = "event"
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta:
+        ordering = ["source", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "source", "locator"], name="eventcitation_unique"
+            )
+        ]
