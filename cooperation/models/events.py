@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -183,19 +184,24 @@ class Event(Timestamped):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="event_end_not_before_start",
+                violation_error_message="The end date cannot be before the start date.",
             ),
             models.CheckConstraint(
                 condition=(Q(end_date__isnull=True) & Q(end_date_precision=""))
                 | (Q(end_date__isnull=False) & ~Q(end_date_precision="")),
                 name="event_end_precision_with_end_date",
+                violation_error_message="An end date needs an end precision, and only an end "
+                "date can have one.",
             ),
             models.CheckConstraint(
                 condition=Q(participants__isnull=True) | Q(participants__gte=0),
                 name="event_participants_not_negative",
+                violation_error_message="The number of participants cannot be negative.",
             ),
             models.CheckConstraint(
                 condition=Q(participant_countries__isnull=True) | Q(participant_countries__gte=0),
                 name="event_participant_countries_not_negative",
+                violation_error_message="The number of countries cannot be negative.",
             ),
         ]
         indexes = [
@@ -213,6 +219,24 @@ class Event(Timestamped):
 
     def get_absolute_url(self):
         return reverse("cooperation:event-detail", args=[self.slug])
+
+    def clean(self):
+        errors = {}
+        for date_field, precision_field in [
+            ("start_date", "date_precision"),
+            ("end_date", "end_date_precision"),
+        ]:
+            value, precision = getattr(self, date_field), getattr(self, precision_field)
+            if value is None:
+                continue
+            if precision == Precision.MONTH and value.day != 1:
+                errors[date_field] = "At month precision, give the first day of the month."
+            if precision == Precision.YEAR and (value.month, value.day) != (1, 1):
+                errors[date_field] = "At year precision, give the first of January."
+        if self.parent_id is not None and self.parent_id == self.pk:
+            errors["parent"] = "An event cannot be part of itself."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def date_display(self) -> str:

@@ -52,6 +52,7 @@ class Programme(Timestamped, WithAliases):
                 | Q(start_year__isnull=True)
                 | Q(end_year__gte=F("start_year")),
                 name="programme_end_year_not_before_start",
+                violation_error_message="The end year cannot be before the start year.",
             ),
         ]
 

@@ -1,0 +1,203 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from . import models
+
+admin.site.site_header = "Cooperation catalogue — editors"
+admin.site.site_title = "Cooperation catalogue"
+admin.site.index_title = "Catalogue records"
+
+
+class CitationInline(admin.TabularInline):
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["source", "locator", "note"]
+
+
+class EventCitationInline(CitationInline):
+    model = models.EventCitation
+
+
+class ProgrammeCitationInline(CitationInline):
+    model = models.ProgrammeCitation
+
+
+class OrganizationCitationInline(CitationInline):
+    model = models.OrganizationCitation
+
+
+class PersonCitationInline(CitationInline):
+    model = models.PersonCitation
+
+
+class EventCountryInline(admin.TabularInline):
+    model = models.EventCountry
+    extra = 0
+    autocomplete_fields = ["country"]
+    fields = ["country", "role", "note"]
+
+
+class EventOrganizationInline(admin.TabularInline):
+    model = models.EventOrganization
+    extra = 0
+    autocomplete_fields = ["organization"]
+    fields = ["organization", "role", "note"]
+
+
+class EventPersonInline(admin.TabularInline):
+    model = models.EventPerson
+    extra = 0
+    autocomplete_fields = ["person", "organization"]
+    fields = ["person", "role", "title", "organization", "note"]
+
+
+class ChildEventInline(admin.TabularInline):
+    """The parts of a trip, read-only here: each is edited on its own page."""
+
+    model = models.Event
+    fk_name = "parent"
+    verbose_name = "part of this event"
+    verbose_name_plural = "parts of this event"
+    extra = 0
+    fields = ["title", "type", "start_date", "date_precision"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "alpha3", "region", "subregion"]
+    list_filter = ["region", "subregion"]
+    search_fields = ["name", "code", "alpha3", "official_name", "aliases"]
+    ordering = ["name"]
+
+
+@admin.register(models.Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "publisher", "published_on", "file_name"]
+    list_filter = ["kind"]
+    search_fields = ["title", "publisher", "author", "file_name"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_on"
+
+
+@admin.register(models.Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "country", "parent", "event_count"]
+    list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "acronym", "aliases"]
+    autocomplete_fields = ["country", "parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["country", "parent"]
+    inlines = [OrganizationCitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_event_count=Count("events", distinct=True))
+
+    @admin.display(description="events", ordering="_event_count")
+    def event_count(self, obj):
+        return obj._event_count
+
+
+@admin.register(models.Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "native_name", "country", "event_count"]
+    list_filter = [("country", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "native_name", "aliases"]
+    autocomplete_fields = ["country"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["country"]
+    inlines = [PersonCitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_event_count=Count("events", distinct=True))
+
+    @admin.display(description="events", ordering="_event_count")
+    def event_count(self, obj):
+        return obj._event_count
+
+
+@admin.register(models.Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "start_year", "end_year", "event_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "acronym", "aliases", "description"]
+    autocomplete_fields = ["parent", "lead_organizations", "countries"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ProgrammeCitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_event_count=Count("events", distinct=True))
+
+    @admin.display(description="events", ordering="_event_count")
+    def event_count(self, obj):
+        return obj._event_count
+
+
+class HostCountryFilter(admin.SimpleListFilter):
+    title = "host country"
+    parameter_name = "host"
+
+    def lookups(self, request, model_admin):
+        hosts = models.Country.objects.filter(
+            event_links__role=models.EventCountry.Role.HOST
+        ).distinct()
+        return [(country.code, country.name) for country in hosts]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                country_links__role=models.EventCountry.Role.HOST,
+                country_links__country__code=self.value(),
+            )
+        return queryset
+
+
+@admin.register(models.Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "type", "date_display", "city", "parent"]
+    list_filter = ["type", "date_precision", HostCountryFilter, "programmes"]
+    search_fields = ["title", "description", "theme", "city", "slug"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["parent", "programmes"]
+    prepopulated_fields = {"slug": ["title"]}
+    list_select_related = ["parent"]
+    inlines = [
+        EventCountryInline,
+        EventOrganizationInline,
+        EventPersonInline,
+        EventCitationInline,
+        ChildEventInline,
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "type", "parent", "programmes"]}),
+        (
+            "When and where",
+            {
+                "fields": [
+                    ("start_date", "date_precision"),
+                    ("end_date", "end_date_precision"),
+                    ("city", "venue"),
+                ]
+            },
+        ),
+        ("What", {"fields": ["theme", "description"]}),
+        (
+            "Numbers as stated",
+            {
+                "fields": [
+                    ("participants", "participants_is_minimum"),
+                    ("participant_countries", "participant_countries_is_minimum"),
+                ]
+            },
+        ),
+        ("Editors", {"fields": ["editor_note"]}),
+    ]
+
+    @admin.display(description="date", ordering="start_date")
+    def date_display(self, obj):
+        return obj.date_display

@@ -1,0 +1,173 @@
+"""Writes that span several models: loading the curated catalogue."""
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core import serializers
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+# Fixture files in dependency order; any other *.json file in the folder follows, by name.
+FIXTURE_ORDER = [
+    "countries.json",
+    "sources.json",
+    "organizations.json",
+    "people.json",
+    "programmes.json",
+    "events.json",
+]
+TIMESTAMP_FIELDS = {"created_at", "updated_at"}
+
+
+class CatalogueError(Exception):
+    """A fixture that cannot be loaded; the message names the file and the record."""
+
+
+@dataclass
+class LoadReport:
+    files: list[str] = field(default_factory=list)
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def lines(self) -> list[str]:
+        models = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return [
+            f"{model}: {self.created[model]} created, {self.updated[model]} updated, "
+            f"{self.unchanged[model]} unchanged"
+            for model in models
+        ]
+
+
+def default_fixture_dir() -> Path:
+    return Path(settings.BASE_DIR) / "fixtures"
+
+
+def catalogue_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise CatalogueError(f"No fixture folder at {directory}")
+    present = {path.name: path for path in directory.glob("*.json")}
+    ordered = [present.pop(name) for name in FIXTURE_ORDER if name in present]
+    return ordered + [present[name] for name in sorted(present)]
+
+
+def load_catalogue(directory: Path | None = None, *, dry_run: bool = False) -> LoadReport:
+    """Load every fixture, in one transaction: on any error the database is left as it was.
+
+    Records are matched to existing rows by natural key (slug, ISO code, ...). A record that
+    already holds the same values is not written again, so a second load changes nothing,
+    not even timestamps. Records that editors added in the admin are left alone.
+    """
+    report = LoadReport()
+    with transaction.atomic():
+        for path in catalogue_files(Path(directory) if directory else default_fixture_dir()):
+            report.files.append(path.name)
+            for index, record in enumerate(_read(path), start=1):
+                try:
+                    _load_record(record, report)
+                except (DeserializationError, ValidationError, DatabaseError) as error:
+                    raise CatalogueError(
+                        f"{path.name}, record {index} ({_describe(record)}): {_message(error)}"
+                    ) from error
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _read(path: Path) -> list[dict]:
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CatalogueError(f"{path.name} is not valid JSON: {error}") from error
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise CatalogueError(f"{path.name} must hold a JSON list of records")
+    return records
+
+
+def _describe(record: dict) -> str:
+    fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
+    key = next(
+        (
+            fields[name]
+            for name in ("slug", "code", "event", "programme", "person", "organization")
+            if name in fields
+        ),
+        None,
+    )
+    return f"{record.get('model', '?')} {json.dumps(key, ensure_ascii=False)}"
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return (
+            "; ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+            )
+            if hasattr(error, "error_dict")
+            else " ".join(error.messages)
+        )
+    return str(error)
+
+
+def _explain(error: DeserializationError, record: dict) -> str:
+    """Django's message gives the bad value but not the field: name the field."""
+    message = str(error)
+    reason, _, _ = message.partition(": (")
+    for name, value in (record.get("fields") or {}).items():
+        if message.endswith(f"field_value was '{value}'"):
+            if "matching query does not exist" in reason:
+                return f"{name}: refers to {json.dumps(value)}, which is not defined before it"
+            return f"{name}: {reason.strip('[]')}"
+    return message
+
+
+def _load_record(record: dict, report: LoadReport) -> None:
+    if "pk" in record:
+        raise DeserializationError("fixtures address records by natural key; remove its 'pk'")
+    try:
+        (deserialized,) = serializers.deserialize("python", [record])
+    except DeserializationError as error:
+        raise DeserializationError(_explain(error, record)) from error
+    except ObjectDoesNotExist as error:
+        raise DeserializationError(
+            f"it refers to a record that is not defined before it ({error})"
+        ) from error
+    obj = deserialized.object
+    label = obj._meta.label
+    existing = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk else None
+    m2m_changed = existing is not None and any(
+        set(getattr(existing, name).values_list("pk", flat=True)) != set(pks)
+        for name, pks in deserialized.m2m_data.items()
+    )
+    fields_changed = existing is None or _differs(obj, existing)
+    if not (fields_changed or m2m_changed):
+        report.unchanged[label] += 1
+        return
+
+    now = timezone.now()
+    field_names = {f.name for f in obj._meta.concrete_fields}
+    if field_names >= TIMESTAMP_FIELDS:
+        obj.created_at = existing.created_at if existing else now
+        obj.updated_at = now
+    obj._state.adding = existing is None  # so unique checks do not count the row itself
+    obj.full_clean()
+    with transaction.atomic():  # a savepoint: PostgreSQL needs one to report the error cleanly
+        deserialized.save()
+    (report.updated if existing else report.created)[label] += 1
+
+
+def _differs(obj, existing) -> bool:
+    return any(
+        getattr(obj, f.attname) != getattr(existing, f.attname)
+        for f in obj._meta.concrete_fields
+        if not f.primary_key and f.name not in TIMESTAMP_FIELDS
+    )
