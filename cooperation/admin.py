@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models as db
 from django.db.models import Count
 
 from . import models
@@ -83,6 +84,7 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["title", "publisher", "author", "file_name"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"
+    formfield_overrides = {db.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(models.Organization)

@@ -46,8 +46,8 @@ class BadPage(Exception):
     """A page parameter that is not a page of this list."""
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE):
-    paginator = Paginator(queryset, per_page)
+def paginate(request, queryset, per_page=None):
+    paginator = Paginator(queryset, per_page or PAGE_SIZE)
     raw = request.GET.get("page", "1")
     try:
         return paginator.page(raw)
@@ -76,7 +76,11 @@ def events_per_year(queryset):
 
 
 def year_chart(title, counts, url_for):
-    return bar_chart(title, [(str(year), n, url_for(year)) for year, n in counts])
+    """Bars for every year from the first to the last, empty years included, so that gaps
+    in the record show as gaps."""
+    by_year = dict(counts)
+    years = range(min(by_year), max(by_year) + 1) if by_year else []
+    return bar_chart(title, [(str(year), by_year.get(year, 0), url_for(year)) for year in years])
 
 
 # ---- Home ---------------------------------------------------------------------------------

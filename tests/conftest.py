@@ -38,3 +38,109 @@ def catalogue(django_db_setup, django_db_blocker):
     yield report
     with django_db_blocker.unblock():
         empty_catalogue()
+
+
+@pytest.fixture
+def sample(db):
+    """A small, linked catalogue built with factories, for page, filter and export tests."""
+    import datetime
+
+    from . import factories as f
+
+    tanzania = f.CountryFactory(
+        code="TZ", alpha3="TZA", name="Tanzania", region="Africa", aliases="Tanganyika"
+    )
+    mozambique = f.CountryFactory(code="MZ", alpha3="MOZ", name="Mozambique", region="Africa")
+    china = f.CountryFactory(
+        code="CN", alpha3="CHN", name="China", region="Asia", subregion="Eastern Asia"
+    )
+    lgop = f.OrganizationFactory(
+        slug="lgop",
+        name="Leading Group Office",
+        acronym="LGOP",
+        aliases="State Council LGOP",
+        country=china,
+    )
+    iprcc = f.OrganizationFactory(slug="iprcc", name="Poverty Reduction Center", acronym="IPRCC")
+    fan = f.PersonFactory(slug="fan-xiaojian", name="Fan Xiaojian", country=china)
+    forum = f.ProgrammeFactory(
+        slug="china-africa-forum", name="China-Africa Forum", kind="forum_series"
+    )
+    source = f.SourceFactory(slug="yearbook", title="Yearbook 2012")
+
+    trip = f.EventFactory(
+        slug="2012-07-21-visit",
+        title="Delegation visits Mozambique and Tanzania",
+        type="visit",
+        start_date=datetime.date(2012, 7, 21),
+        end_date=datetime.date(2012, 7, 29),
+        end_date_precision="day",
+        description="A visit.",
+    )
+    conference = f.EventFactory(
+        slug="2012-07-28-conference",
+        title="Third China-Africa Conference",
+        type="forum",
+        start_date=datetime.date(2012, 7, 28),
+        parent=trip,
+        city="Dar es Salaam",
+        participants=120,
+        participants_is_minimum=True,
+        description="A conference.",
+    )
+    training = f.EventFactory(
+        slug="2012-08-training",
+        title="Workshop on rural water",
+        type="training",
+        start_date=datetime.date(2012, 8, 1),
+        date_precision="month",
+        participants=16,
+        description='=HYPERLINK("http://evil.example") a training.',
+    )
+    later = f.EventFactory(
+        slug="2013-seminar",
+        title="Seminar in Beijing",
+        type="seminar",
+        start_date=datetime.date(2013, 1, 1),
+        date_precision="year",
+        description="Later.",
+    )
+    for event, country, role in [
+        (trip, mozambique, "host"),
+        (trip, tanzania, "host"),
+        (trip, china, "participant"),
+        (conference, tanzania, "host"),
+        (conference, china, "participant"),
+        (training, china, "host"),
+        (training, tanzania, "participant"),
+        (later, china, "host"),
+    ]:
+        f.EventCountryFactory(event=event, country=country, role=role)
+    f.EventOrganizationFactory(event=trip, organization=lgop, role="organizer")
+    f.EventOrganizationFactory(event=conference, organization=lgop, role="co_organizer")
+    f.EventOrganizationFactory(event=training, organization=iprcc, role="organizer")
+    f.EventPersonFactory(
+        event=trip,
+        person=fan,
+        role="head_of_delegation",
+        title="Minister of LGOP",
+        organization=lgop,
+    )
+    f.EventPersonFactory(event=conference, person=fan, role="speaker", title="Minister of LGOP")
+    conference.programmes.add(forum)
+    for event in (trip, conference, training, later):
+        f.EventCitationFactory(event=event, source=source, locator=f"¶{event.pk}")
+    return {
+        "tanzania": tanzania,
+        "mozambique": mozambique,
+        "china": china,
+        "lgop": lgop,
+        "iprcc": iprcc,
+        "fan": fan,
+        "forum": forum,
+        "source": source,
+        "trip": trip,
+        "conference": conference,
+        "training": training,
+        "later": later,
+    }

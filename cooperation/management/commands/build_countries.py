@@ -28,6 +28,7 @@ SOURCE_ALIASES = {
     "CF": ["Central Africa"],
     "CI": ["Cote d'ivoire", "Cote d'Ivoire", "Ivory Coast"],
     "LA": ["Lao PDR"],
+    "PG": ["PNG", "Paxin"],
     "GB": ["UK", "Britain"],
     "US": ["USA", "United States of America"],
 }

@@ -1,0 +1,167 @@
+"""Spot checks of the catalogue against the three news articles (seeds 000, 001, 002)."""
+
+import datetime
+
+import pytest
+
+from cooperation.models import (
+    Event,
+    EventCountry,
+    EventOrganization,
+    EventPerson,
+    Organization,
+    Person,
+    Programme,
+)
+
+pytestmark = pytest.mark.django_db
+
+SCO_COURSE = "2022-12-27-sco-national-poverty-reduction-and-development-training-course"
+SCO_SUMMARY = (
+    "2023-09-08-phase-end-summary-event-for-sco-poverty-reduction-and-development-training"
+)
+LMC_SEMINAR = "2018-03-21-lancang-mekong-cooperation-seminar"
+MYANMAR_LAUNCH = "2018-launch-of-chinas-technical-assistance-to-myanmar-project"
+PAKISTAN_SEMINAR = "2024-07-seminar-for-pakistani-officials-on-poverty-alleviation"
+
+
+def roles(event, model, field):
+    lookup = "code" if field == "country" else "slug"
+    return set(model.objects.filter(event=event).values_list(f"{field}__{lookup}", "role"))
+
+
+# --- 000: SCO training course, Kunming (article updated September 11, 2023) ---
+
+
+def test_sco_course_opened_in_kunming_on_27_december_2022(catalogue):
+    """000 ¶3: Kunming officially hosted the SCO National Poverty Reduction and Development
+    Training Course on December 27, 2022."""
+    course = Event.objects.get(slug=SCO_COURSE)
+    assert (course.start_date, course.date_precision) == (datetime.date(2022, 12, 27), "day")
+    assert course.city == "Kunming"
+    assert ("CN", "host") in roles(course, EventCountry, "country")
+    assert course.programmes.filter(
+        slug="sco-national-poverty-reduction-and-development-training-course"
+    ).exists()
+
+
+def test_sco_course_has_over_200_participants(catalogue):
+    """000 ¶4: over 200 professionals from SCO member countries have taken part online."""
+    course = Event.objects.get(slug=SCO_COURSE)
+    assert (course.participants, course.participants_is_minimum) == (200, True)
+    assert course.participants_display == "over 200"
+
+
+def test_phase_end_event_on_8_september_2023_in_jinning(catalogue):
+    """000 ¶2: on Sept 8 (2023, from the article's date) a phase-end summary event took place
+    in Jinning district, Kunming; it closes the course that opened in December 2022."""
+    summary = Event.objects.get(slug=SCO_SUMMARY)
+    assert (summary.start_date, summary.date_precision, summary.end_date) == (
+        datetime.date(2023, 9, 8),
+        "day",
+        None,
+    )
+    assert (summary.city, summary.venue) == ("Kunming", "Jinning district")
+    assert summary.parent.slug == SCO_COURSE
+    assert summary.parent.end_date == summary.start_date
+    assert ("IN", "participant") in roles(summary, EventCountry, "country")
+
+
+def test_li_zhongze_speaks_for_caas_overseas_agricultural_research_center(catalogue):
+    """000 ¶6: Li Zhongze is the person in charge of the International Cooperation and Training
+    Promotion Project of the Overseas Agricultural Research Center of CAAS."""
+    link = EventPerson.objects.get(event__slug=SCO_SUMMARY, person__slug="li-zhongze")
+    assert link.role == "speaker"
+    assert "International Cooperation and Training Promotion Project" in link.title
+    assert link.organization.slug == "overseas-agricultural-research-center"
+    assert link.organization.parent.slug == "caas"
+
+
+def test_zhang_xue_gives_concluding_remarks_for_kunming_government(catalogue):
+    """000 ¶9: Zhang Xue gave the concluding remarks on behalf of the Kunming government."""
+    link = EventPerson.objects.get(event__slug=SCO_SUMMARY, person__slug="zhang-xue")
+    assert link.role == "speaker"
+    assert link.organization.slug == "kunming-municipal-government"
+    assert "Kunming government" in link.organization.alias_list
+
+
+# --- 001: Yunnan and the Mekong countries (2018-03-26) ---
+
+
+def test_lmc_seminar_in_kunming_on_21_march_2018(catalogue):
+    """001 ¶4: a Lancang-Mekong Cooperation (LMC) seminar was held in Kunming on March 21 (2018,
+    from the article's date)."""
+    seminar = Event.objects.get(slug=LMC_SEMINAR)
+    assert (seminar.start_date, seminar.date_precision) == (datetime.date(2018, 3, 21), "day")
+    assert seminar.type == "seminar"
+    assert seminar.city == "Kunming"
+    assert list(seminar.programmes.values_list("slug", flat=True)) == ["lancang-mekong-cooperation"]
+    assert roles(seminar, EventCountry, "country") == {("CN", "host")}
+
+
+def test_myanmar_technical_assistance_project_undertaken_by_iprcy(catalogue):
+    """001 ¶5-6: IPRCY undertakes the "China's technical assistance to Myanmar" project, which
+    had been officially launched by the time of the report (2018, year precision)."""
+    project = Programme.objects.get(slug="chinas-technical-assistance-to-myanmar")
+    assert project.kind == "project"
+    assert list(project.lead_organizations.values_list("slug", flat=True)) == ["iprcy"]
+    launch = Event.objects.get(slug=MYANMAR_LAUNCH)
+    assert (launch.type, launch.start_date, launch.date_precision) == (
+        "launch",
+        datetime.date(2018, 1, 1),
+        "year",
+    )
+    assert ("MM", "beneficiary") in roles(launch, EventCountry, "country")
+    assert ("iprcy", "implementer") in roles(launch, EventOrganization, "organization")
+    assert launch.editor_note
+
+
+def test_xi_jinping_proposed_the_100_projects(catalogue):
+    """001 ¶5: the project is one of the 100 poverty-reduction projects proposed by President
+    Xi Jinping at the High-level Roundtable on South-South Cooperation."""
+    xi = Person.objects.get(slug="xi-jinping")
+    assert xi.citations.filter(
+        source__slug="yunnan-mekong-poverty-relief-2018", locator="¶5"
+    ).exists()
+    assert Organization.objects.get(slug="iprcy").acronym == "IPRCY"
+
+
+# --- 002: two-week seminar for Pakistani officials (2024-07-30) ---
+
+
+def test_pakistan_seminar_concluded_on_24_july_2024_with_19_participants(catalogue):
+    """002 ¶1, ¶4: 19 Pakistani officials, business representatives and experts attended a
+    two-week seminar that concluded on July 24 (2024); its start is known only to the month."""
+    seminar = Event.objects.get(slug=PAKISTAN_SEMINAR)
+    assert (seminar.start_date, seminar.date_precision) == (datetime.date(2024, 7, 1), "month")
+    assert (seminar.end_date, seminar.end_date_precision) == (datetime.date(2024, 7, 24), "day")
+    assert seminar.editor_note
+    assert (seminar.participants, seminar.participants_is_minimum) == (19, False)
+    assert roles(seminar, EventCountry, "country") == {("CN", "host"), ("PK", "participant")}
+
+
+def test_pakistan_seminar_hosted_by_ndrc_urban_centre_under_china_aid(catalogue):
+    """002 ¶2: hosted by the China Centre for Urban Development of the NDRC, one of the 2024
+    bilateral training programmes supported by China aid."""
+    seminar = Event.objects.get(slug=PAKISTAN_SEMINAR)
+    assert roles(seminar, EventOrganization, "organization") == {
+        ("china-centre-for-urban-development", "host")
+    }
+    assert Organization.objects.get(slug="china-centre-for-urban-development").parent.slug == "ndrc"
+    assert seminar.programmes.filter(slug="china-aid-training-programmes").exists()
+
+
+def test_pakistan_seminar_field_visits_in_guizhou_are_its_parts(catalogue):
+    """002 ¶4-7: field visits in Zunyi, Bijie City, Zhijin County (Miao batik and embroidery)
+    and Huawu village, all within the seminar's dates."""
+    seminar = Event.objects.get(slug=PAKISTAN_SEMINAR)
+    visits = seminar.children.filter(type="field_visit")
+    assert {(v.city, v.venue) for v in visits} >= {
+        ("Zunyi", ""),
+        ("Bijie", ""),
+        ("Zhijin County", "production workshops and folk villages"),
+        ("", "Huawu"),
+    }
+    for child in seminar.children.all():
+        assert seminar.start_date <= child.start_date
+        assert child.end_date <= seminar.end_date

@@ -1,0 +1,202 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cooperation import views
+
+from .factories import EventCountryFactory, EventFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/events/"
+
+
+def slugs(response):
+    return [event.slug for event in response.context["events"]]
+
+
+def test_lists_every_event_newest_first(client, sample):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert slugs(response) == [
+        "2013-seminar",
+        "2012-08-training",
+        "2012-07-28-conference",
+        "2012-07-21-visit",
+    ]
+    assert response.context["total"] == 4
+
+
+@pytest.mark.parametrize("code", ["tz", "TZ", "Tz"])
+def test_country_filter_takes_iso_code_in_any_case(client, sample, code):
+    assert set(slugs(client.get(URL, {"country": code}))) == {
+        "2012-07-21-visit",
+        "2012-07-28-conference",
+        "2012-08-training",
+    }
+
+
+def test_country_role_host_keeps_only_hosted_events(client, sample):
+    response = client.get(URL, {"country": "tz", "country_role": "host"})
+    assert set(slugs(response)) == {"2012-07-21-visit", "2012-07-28-conference"}
+
+
+def test_several_countries_are_or_and_filters_are_and(client, sample):
+    response = client.get(URL + "?country=mz&country=cn&type=training&type=seminar")
+    assert set(slugs(response)) == {"2012-08-training", "2013-seminar"}
+
+
+def test_region_filter(client, sample):
+    response = client.get(URL, {"region": "africa", "country_role": "host"})
+    assert set(slugs(response)) == {"2012-07-21-visit", "2012-07-28-conference"}
+
+
+def test_year_filter_matches_events_under_way_in_the_year(client, sample):
+    assert set(slugs(client.get(URL, {"year": "2013"}))) == {"2013-seminar"}
+    assert len(slugs(client.get(URL + "?year=2012&year=2013"))) == 4
+
+
+def test_date_range_keeps_overlapping_events(client, sample):
+    response = client.get(URL, {"date_from": "2012-07-25", "date_to": "2012-07-31"})
+    assert set(slugs(response)) == {"2012-07-21-visit", "2012-07-28-conference"}
+    response = client.get(URL, {"date_from": "2012-08-15"})
+    assert set(slugs(response)) == {"2013-seminar"}
+
+
+def test_programme_organization_role_and_person_filters(client, sample):
+    assert slugs(client.get(URL, {"programme": "china-africa-forum"})) == ["2012-07-28-conference"]
+    assert set(slugs(client.get(URL, {"organization": "lgop"}))) == {
+        "2012-07-21-visit",
+        "2012-07-28-conference",
+    }
+    assert slugs(client.get(URL, {"organization": "lgop", "organization_role": "organizer"})) == [
+        "2012-07-21-visit"
+    ]
+    assert set(slugs(client.get(URL, {"person": "fan-xiaojian"}))) == {
+        "2012-07-21-visit",
+        "2012-07-28-conference",
+    }
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("water", {"2012-08-training"}),  # title
+        ("tanganyika", {"2012-07-21-visit", "2012-07-28-conference", "2012-08-training"}),
+        ("state council", {"2012-07-21-visit", "2012-07-28-conference"}),  # organization alias
+        ("IPRCC", {"2012-08-training"}),  # acronym
+        ("xiaojian", {"2012-07-21-visit", "2012-07-28-conference"}),  # person
+        ("china-africa forum", {"2012-07-28-conference"}),  # programme, every word must match
+        ("dar es salaam", {"2012-07-28-conference"}),  # city
+    ],
+)
+def test_free_text_search(client, sample, q, expected):
+    assert set(slugs(client.get(URL, {"q": q}))) == expected
+
+
+@pytest.mark.parametrize(
+    ("sort", "first"),
+    [
+        ("date", "2012-07-21-visit"),
+        ("-date", "2013-seminar"),
+        ("title", "2012-07-21-visit"),
+        ("-participants", "2012-07-28-conference"),
+        ("participants", "2012-08-training"),
+    ],
+)
+def test_sorting(client, sample, sort, first):
+    assert slugs(client.get(URL, {"sort": sort}))[0] == first
+
+
+def test_title_describes_the_filters_in_words(client, sample):
+    response = client.get(URL, {"type": "training", "country": "tz", "year": "2012"})
+    assert response.context["title"] == "Trainings in Tanzania, 2012"
+    assert "<h1>Trainings in Tanzania, 2012</h1>" in response.content.decode()
+
+
+def test_each_active_filter_can_be_removed(client, sample):
+    response = client.get(URL, {"country": "tz", "year": "2012"})
+    chips = {chip["label"]: chip["remove"] for chip in response.context["chips"]}
+    assert chips == {"Tanzania": "year=2012", "2012": "country=tz"}
+
+
+def test_facets_count_within_the_current_result(client, sample):
+    facets = client.get(URL, {"country": "tz"}).context["facets"]
+    assert [(kind, n) for kind, _, n, _, _ in facets["types"]] == [
+        ("forum", 1),
+        ("training", 1),
+        ("visit", 1),
+    ]
+    assert [(year, n) for year, n, _, _ in facets["years"]] == [(2012, 3)]
+    countries = {code: n for code, _, n, _, _ in facets["countries"]}
+    assert countries == {"TZ": 3, "CN": 3, "MZ": 1}
+    assert [(slug, n) for slug, _, n, _, _ in facets["programmes"]] == [("china-africa-forum", 1)]
+
+
+def test_facet_link_adds_its_value_to_the_filters(client, sample):
+    facets = client.get(URL, {"country": "tz"}).context["facets"]
+    training = next(query for kind, _, _, query, _ in facets["types"] if kind == "training")
+    assert training == "country=tz&type=training"
+
+
+def test_download_link_carries_the_filters(client, sample):
+    page = client.get(URL, {"country": "tz", "year": "2012", "page": "1"}).content.decode()
+    assert 'href="/events/export.csv?country=tz&amp;year=2012"' in page
+
+
+def test_pagination_keeps_the_filters(client, sample, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    page = client.get(URL, {"country": "tz"}).content.decode()
+    assert 'href="?country=tz&amp;page=2"' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"country": "zz"}, "country: Select a valid choice. ZZ is not one of the available"),
+        ({"year": "twenty"}, "year: “twenty” is not a year."),
+        ({"year": "99999"}, "Years run from 1000 to 9999"),
+        ({"date_from": "2012-13-45"}, "date_from: Enter a valid date."),
+        ({"type": "party"}, "type: Select a valid choice. party is not one of the available"),
+        ({"sort": "random"}, "sort: Select a valid choice."),
+        ({"programme": "nope"}, "programme: Select a valid choice."),
+        ({"q": "x" * 201}, "q: Ensure this value has at most 200 characters"),
+        ({"page": "abc"}, "page: “abc” is not a page number."),
+        ({"page": "-1"}, "page:"),
+        ({"page": "999"}, "page: there is no page 999; this list has 1 page."),
+    ],
+)
+def test_invalid_values_give_a_clear_message_and_400(client, sample, query, message):
+    response = client.get(URL, query)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_empty_form_fields_are_ignored(client, sample):
+    response = client.get(URL + "?q=&country=&year=&date_from=&type=&sort=")
+    assert response.status_code == 200
+    assert response.context["total"] == 4
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+def test_query_count_is_pinned(client, sample, django_assert_num_queries):
+    # filter values (1 per model filter used), count, page, 2 prefetches, 4 facets, choices 2
+    with django_assert_num_queries(11):
+        client.get(URL, {"country": "tz"})
+
+
+def test_query_count_does_not_grow_with_rows_or_links(client, sample, monkeypatch):
+    before = count_queries(client, URL + "?country=tz")
+    for _ in range(30):
+        event = EventFactory()
+        EventCountryFactory(event=event, country=sample["tanzania"])
+        EventCountryFactory(event=event, country=sample["china"], role="participant")
+        event.programmes.add(sample["forum"])
+    assert count_queries(client, URL + "?country=tz") == before
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    assert count_queries(client, URL + "?country=tz") == before
