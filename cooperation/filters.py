@@ -345,8 +345,13 @@ class EventFilter(CatalogueFilterSet):
         places = [country.name for country in data.get("country") or []]
         places += [region.title() for region in data.get("region") or []]
         phrase = noun
-        if places:
+        role = data.get("country_role")
+        if places and role == EventCountry.Role.HOST:
+            phrase += " hosted in " + join_words(places, "or")
+        elif places:
             phrase += " in " + join_words(places, "or")
+            if role:
+                phrase += f" (as {EventCountry.Role(role).label.lower()})"
         extras = []
         if len(types) > 1:
             extras.append(join_words([Event.Type(t).label.lower() for t in types], "or"))

@@ -114,6 +114,31 @@ def test_title_describes_the_filters_in_words(client, sample):
     assert "<h1>Trainings in Tanzania, 2012</h1>" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        (
+            {"country": "tz", "country_role": "host", "year": "2012"},
+            "Events hosted in Tanzania, 2012",
+        ),
+        (
+            {"country": ["tz", "mz"], "country_role": "participant"},
+            "Events in Mozambique or Tanzania (as participant)",
+        ),
+        (
+            {"type": ["training", "forum"], "q": "water"},
+            "Events, training or forum or conference, matching “water”",
+        ),
+        (
+            {"organization": "lgop", "date_from": "2012-01-01"},
+            "Events, Leading Group Office, 2012-01-01 to …",
+        ),
+    ],
+)
+def test_titles_for_other_filters(client, sample, query, title):
+    assert client.get(URL, query).context["title"] == title
+
+
 def test_each_active_filter_can_be_removed(client, sample):
     response = client.get(URL, {"country": "tz", "year": "2012"})
     chips = {chip["label"]: chip["remove"] for chip in response.context["chips"]}

@@ -1,0 +1,140 @@
+"""End-to-end paths in a real browser: Playwright driving Debian's Chromium.
+
+Screenshots of the main pages land in test-results/screenshots/ for review.
+"""
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Playwright's sync API runs an event loop; Django's ORM calls from the test are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(settings.BASE_DIR) / "test-results" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def curated(transactional_db):
+    from cooperation.services import load_catalogue
+
+    return load_catalogue()
+
+
+def shoot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+def test_find_tanzania_2012_open_event_follow_programme_download_csv(page, live_server, curated):
+    page.goto(live_server.url + "/")
+    assert "cooperation" in page.title().lower()
+    shoot(page, "home")
+
+    # Filter the events list by a country and a year, with the form.
+    page.get_by_role("link", name="Events", exact=True).click()
+    page.get_by_label("Country", exact=True).select_option(label="Tanzania")
+    page.get_by_label("Year").fill("2012")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/events/?*")
+    assert page.get_by_role("heading", level=1).inner_text() == "Events in Tanzania, 2012"
+    shoot(page, "events-tanzania-2012")
+    titles = page.locator("table.records tbody th a").all_inner_texts()
+    assert "Third China-Africa Poverty Reduction and Development Conference" in titles
+
+    # Download exactly this result as CSV and check its rows.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("events-tanzania-2012-")
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8"))))
+    assert sorted(row["title"] for row in rows) == sorted(titles)
+    assert all("TZ" in row["country_codes"].split("; ") for row in rows)
+
+    # Open an event, then follow a link to its programme.
+    page.get_by_role(
+        "link", name="Third China-Africa Poverty Reduction and Development Conference"
+    ).click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Third China-Africa")
+    shoot(page, "event-detail")
+    page.locator("dl.facts").get_by_role(
+        "link", name="China-Africa Poverty Reduction and Development Conference"
+    ).click()
+    assert "/programmes/" in page.url
+    assert page.get_by_role("heading", level=1).inner_text().startswith("China-Africa Poverty")
+    shoot(page, "programme-detail")
+
+
+def test_two_clicks_from_home_to_events_hosted_in_tanzania_in_2012(page, live_server, curated):
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Tanzania", exact=True).first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Tanzania"
+    shoot(page, "country-tanzania")
+    page.locator("section", has_text="Events hosted in Tanzania").get_by_role(
+        "link", name="2012"
+    ).click()
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "Events hosted in Tanzania, 2012"
+    assert page.locator("table.records tbody tr").count() >= 5
+
+
+def test_facet_links_and_removing_a_filter(page, live_server, curated):
+    page.goto(live_server.url + "/events/?year=2012")
+    page.locator(".facets").get_by_role("link", name="Training", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Trainings, 2012"
+    page.get_by_role("link", name="Remove filter: 2012").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Trainings"
+
+
+def test_main_pages_render_for_review(page, live_server, curated):
+    for name, path in [
+        ("years", "/years/2012/"),
+        ("countries", "/countries/?sort=-events"),
+        ("organizations", "/organizations/?sort=-events"),
+        ("person", "/people/fan-xiaojian/"),
+        ("not-found", "/events/no-such-event/"),
+    ]:
+        response = page.goto(live_server.url + path)
+        assert response.status in (200, 404)
+        shoot(page, name)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/events/?country=tz")
+    shoot(page, "events-phone")

@@ -1,0 +1,210 @@
+import csv
+import io
+import json
+
+import pytest
+from django.utils import timezone
+
+from .factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "id,url,title,type,start_date,end_date,date_precision,city,host_country,host_country_code,"
+    "countries,country_codes,programmes,organizations,people,participants,"
+    "participant_countries,description,sources"
+)
+
+
+def read_csv(response):
+    assert response.status_code == 200, response.content
+    body = b"".join(response.streaming_content).decode("utf-8")
+    return body, list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+
+
+def test_columns_are_in_the_documented_order(client, sample):
+    body, _ = read_csv(client.get("/events/export.csv"))
+    assert body.splitlines()[0] == HEADER
+
+
+def test_export_is_streamed_as_utf8_csv(client, sample):
+    response = client.get("/events/export.csv")
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_row_holds_the_record_with_roles_and_titles(client, sample):
+    _, rows = read_csv(client.get("/events/export.csv", {"country": "mz"}))
+    (row,) = rows
+    assert row["url"] == "http://testserver/events/2012-07-21-visit/"
+    assert row["type"] == "Visit or delegation"
+    assert (row["start_date"], row["end_date"], row["date_precision"]) == (
+        "2012-07-21",
+        "2012-07-29",
+        "day",
+    )
+    assert row["host_country"] == "Mozambique; Tanzania"
+    assert row["host_country_code"] == "MZ; TZ"
+    assert row["country_codes"] == "CN; MZ; TZ"
+    assert row["organizations"] == "Leading Group Office (organizer)"
+    assert row["people"] == "Fan Xiaojian (head of delegation, Minister of LGOP)"
+    assert row["sources"].startswith("Yearbook 2012 — ¶")
+
+
+def test_dates_are_iso_at_their_precision_and_counts_keep_lower_bounds(client, sample):
+    _, rows = read_csv(client.get("/events/export.csv", {"sort": "date"}))
+    by_slug = {row["url"].rsplit("/", 2)[-2]: row for row in rows}
+    assert by_slug["2012-08-training"]["start_date"] == "2012-08"
+    assert by_slug["2013-seminar"]["start_date"] == "2013"
+    assert by_slug["2012-07-28-conference"]["participants"] == "over 120"
+    assert by_slug["2012-07-28-conference"]["programmes"] == "China-Africa Forum"
+
+
+def test_formula_cells_are_neutralised(client, sample):
+    _, rows = read_csv(client.get("/events/export.csv", {"type": "training"}))
+    assert rows[0]["description"].startswith("'=HYPERLINK")
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_prefix_is_neutralised(client, db, start):
+    EventFactory(title=f"{start}1+1 title", description="plain")
+    _, rows = read_csv(client.get("/events/export.csv"))
+    assert rows[0]["title"] == f"'{start}1+1 title"
+
+
+def test_bom_option_for_excel(client, sample):
+    body = b"".join(client.get("/events/export.csv", {"bom": "1"}).streaming_content)
+    assert body.startswith("\ufeff".encode())
+    plain = b"".join(client.get("/events/export.csv").streaming_content)
+    assert not plain.startswith("\ufeff".encode())
+
+
+def test_filename_says_what_was_filtered_and_when(client, sample):
+    response = client.get("/events/export.csv", {"country": "tz", "year": "2012"})
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="events-tanzania-2012-{today}.csv"'
+    )
+    response = client.get("/events/export.json")
+    assert response["Content-Disposition"] == f'attachment; filename="events-{today}.json"'
+
+
+QUERIES = [
+    "",
+    "country=tz",
+    "country=TZ&country_role=host",
+    "country=tz&country=mz&year=2012",
+    "region=africa&type=training&type=forum",
+    "year=2012&sort=title",
+    "date_from=2012-07-25&date_to=2012-12-31",
+    "programme=china-africa-forum",
+    "organization=lgop&organization_role=co_organizer",
+    "person=fan-xiaojian&sort=-participants",
+    "q=tanzania&sort=date",
+    "q=state+council&year=2012",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_export_and_list_return_the_same_events_in_the_same_order(
+    client, sample, query, monkeypatch
+):
+    from cooperation import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1000)
+    listed = [event.pk for event in client.get(f"/events/?{query}").context["events"]]
+    _, rows = read_csv(client.get(f"/events/export.csv?{query}"))
+    assert [int(row["id"]) for row in rows] == listed
+    response = client.get(f"/events/export.json?{query}")
+    records = json.loads(b"".join(response.streaming_content))
+    assert [record["id"] for record in records] == listed
+
+
+def test_export_returns_every_matching_event_not_one_page(client, db, monkeypatch):
+    from cooperation import exports, views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(exports, "BATCH_SIZE", 3)  # several batches
+    EventFactory.create_batch(8)
+    _, rows = read_csv(client.get("/events/export.csv"))
+    assert len(rows) == 8
+
+
+def test_export_query_count_does_not_grow_with_links(client, sample, django_assert_num_queries):
+    # one query for the rows, five for the links of the batch
+    with django_assert_num_queries(6):
+        read_csv(client.get("/events/export.csv"))
+
+
+def test_json_keeps_lists_and_numbers(client, sample):
+    response = client.get("/events/export.json", {"country": "mz"})
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    (record,) = json.loads(b"".join(response.streaming_content))
+    assert record["host_country_code"] == ["MZ", "TZ"]
+    assert record["people"] == ["Fan Xiaojian (head of delegation, Minister of LGOP)"]
+    conference = json.loads(
+        b"".join(
+            client.get("/events/export.json", {"programme": "china-africa-forum"}).streaming_content
+        )
+    )[0]
+    assert conference["participants"] == {"value": 120, "is_minimum": True}
+
+
+@pytest.mark.parametrize("url", ["/events/export.csv", "/events/export.json"])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("country=zz", "country: Select a valid choice"),
+        ("year=x", "year: “x” is not a year."),
+        ("date_to=2012-02-30", "date_to: Enter a valid date."),
+    ],
+)
+def test_invalid_filters_give_400_with_the_reason(client, sample, url, query, message):
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "header", "expected"),
+    [
+        (
+            "/countries/export.csv?region=africa",
+            "code,alpha3,numeric,name,official_name,region,subregion,url,events_hosted,"
+            "events_taken_part,aliases",
+            {"MZ", "TZ"},
+        ),
+        (
+            "/programmes/export.csv",
+            "slug,url,name,acronym,kind,start_year,end_year,events,description,aliases",
+            {"china-africa-forum"},
+        ),
+        (
+            "/organizations/export.csv?q=lgop",
+            "slug,url,name,acronym,kind,country,country_code,parent,events,description,aliases",
+            {"lgop"},
+        ),
+        (
+            "/people/export.csv?q=fan",
+            "slug,url,name,native_name,country,country_code,events,description,aliases",
+            {"fan-xiaojian"},
+        ),
+    ],
+)
+def test_other_lists_export_their_filtered_rows(client, sample, url, header, expected):
+    body, rows = read_csv(client.get(url))
+    assert body.splitlines()[0] == header
+    key = "code" if url.startswith("/countries") else "slug"
+    assert {row[key] for row in rows} == expected
+
+
+def test_country_export_counts_hosted_and_taken_part(client, sample):
+    _, rows = read_csv(client.get("/countries/export.csv", {"q": "tanzania"}))
+    assert (rows[0]["events_hosted"], rows[0]["events_taken_part"]) == ("2", "1")
+
+
+def test_other_exports_reject_bad_filters(client, sample):
+    response = client.get("/organizations/export.csv", {"country": "zz"})
+    assert response.status_code == 400
+    assert "country:" in response.content.decode()

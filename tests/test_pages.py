@@ -1,0 +1,198 @@
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .factories import EventCountryFactory, EventFactory, EventPersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def head_of(html):
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    description = re.search(r'<meta name="description" content="(.*?)">', html, re.S).group(1)
+    canonical = re.search(r'<link rel="canonical" href="(.*?)">', html).group(1)
+    return title, description, canonical
+
+
+DETAIL_URLS = [
+    "/",
+    "/events/",
+    "/events/2012-07-21-visit/",
+    "/countries/",
+    "/countries/tz/",
+    "/years/",
+    "/years/2012/",
+    "/programmes/",
+    "/programmes/china-africa-forum/",
+    "/organizations/",
+    "/organizations/lgop/",
+    "/people/",
+    "/people/fan-xiaojian/",
+    "/sources/",
+    "/sources/yearbook/",
+]
+
+
+@pytest.mark.parametrize("url", DETAIL_URLS)
+def test_every_page_has_title_description_and_canonical_link(client, sample, url):
+    title, description, canonical = head_of(page(client, url))
+    assert title.strip() and description.strip()
+    assert canonical.startswith(f"http://testserver{url}")
+
+
+@pytest.mark.parametrize("url", DETAIL_URLS)
+def test_every_page_has_landmarks_and_a_skip_link(client, sample, url):
+    html = page(client, url)
+    assert 'href="#main"' in html and '<main id="main"' in html
+    assert "<nav" in html and "<header" in html and "<footer" in html
+
+
+def test_event_page_tells_the_whole_story(client, sample):
+    html = page(client, "/events/2012-07-21-visit/")
+    assert "21–29 July 2012" in html
+    assert 'href="/countries/mz/">Mozambique</a>' in html
+    assert "Head of delegation" in html and "Minister of LGOP" in html
+    assert 'href="/organizations/lgop/"' in html
+    assert 'href="/events/2012-07-28-conference/">Third China-Africa Conference</a>' in html
+    assert "Yearbook 2012" in html and "¶" in html
+    assert 'rel="next"' in html  # neighbouring event
+
+
+def test_event_page_links_to_parent_and_programme(client, sample):
+    html = page(client, "/events/2012-07-28-conference/")
+    assert 'href="/events/2012-07-21-visit/"' in html
+    assert 'href="/programmes/china-africa-forum/"' in html
+    assert "over 120" in html and "lower bound" in html
+
+
+def test_country_page_lists_its_events_and_hosted_years(client, sample):
+    response = client.get("/countries/TZ/")
+    html = response.content.decode()
+    assert response.context["total"] == 3
+    assert "/events/?country=tz&amp;country_role=host&amp;year=2012" in html
+    assert 'href="/events/export.csv?country=tz"' in html
+    assert "<svg" in html and "<title id=" in html
+
+
+def test_country_page_is_filterable(client, sample):
+    response = client.get("/countries/tz/", {"country_role": "host"})
+    assert response.context["total"] == 2
+    assert client.get("/countries/tz/", {"year": "x"}).status_code == 400
+
+
+def test_country_list_counts_hosted_and_taken_part(client, sample):
+    response = client.get("/countries/", {"q": "tanzania"})
+    (country,) = response.context["records"]
+    assert (country.events_hosted, country.events_taken_part) == (2, 1)
+
+
+def test_year_page_groups_events_by_month(client, sample):
+    response = client.get("/years/2012/")
+    months = [month for month, _ in response.context["months"]]
+    assert months == ["July", "August"]
+    assert response.context["next_year"] == 2013
+
+
+def test_home_page_shows_counts_chart_and_latest(client, sample):
+    response = client.get("/")
+    assert response.context["counts"]["events"] == 4
+    html = response.content.decode()
+    assert 'role="img"' in html and "Events per year as a table" in html
+    assert "Seminar in Beijing" in html
+
+
+def test_chart_shows_empty_years_as_gaps(client, sample):
+    EventFactory(start_date="2015-05-01")
+    chart = client.get("/").context["chart"]
+    assert [bar.label for bar in chart.bars] == ["2012", "2013", "2014", "2015"]
+    assert [bar.value for bar in chart.bars] == [3, 1, 0, 1]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/events/no-such-event/",
+        "/countries/zz/",
+        "/countries/tanzania/",
+        "/programmes/nope/",
+        "/organizations/nope/",
+        "/people/nope/",
+        "/sources/nope/",
+        "/years/0/",
+        "/nowhere/",
+    ],
+)
+def test_unknown_records_get_a_friendly_404(client, sample, url, settings):
+    settings.DEBUG = False
+    html = page(client, url, status=404)
+    assert "Not found" in html and "Search events" in html
+
+
+@pytest.mark.parametrize("url", ["/programmes/", "/organizations/", "/people/", "/countries/"])
+def test_named_lists_search_and_reject_bad_sort(client, sample, url):
+    assert client.get(url, {"q": "zzzz-nothing"}).context["total"] == 0
+    response = client.get(url, {"sort": "nonsense"})
+    assert response.status_code == 400
+    assert "sort:" in response.content.decode()
+
+
+def test_organization_page_shows_roles_and_representatives(client, sample):
+    html = page(client, "/organizations/lgop/")
+    assert "Organizer" in html and "Co-organizer" in html
+    assert "People who represented it" in html and "Fan Xiaojian" in html
+
+
+def test_person_page_shows_titles_at_the_time(client, sample):
+    html = page(client, "/people/fan-xiaojian/")
+    assert "Head of delegation" in html and "Speaker" in html and "Minister of LGOP" in html
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/events/2012-07-21-visit/",
+        "/countries/tz/",
+        "/programmes/china-africa-forum/",
+        "/organizations/lgop/",
+        "/people/fan-xiaojian/",
+        "/years/2012/",
+        "/programmes/",
+        "/organizations/",
+        "/people/",
+        "/countries/",
+    ],
+)
+def test_query_count_does_not_grow_with_related_records(client, sample, url):
+    before = queries(client, url)
+    for _ in range(10):
+        event = EventFactory(start_date="2012-07-22")
+        EventCountryFactory(event=event, country=sample["tanzania"])
+        EventPersonFactory(event=event, person=sample["fan"])
+        event.programmes.add(sample["forum"])
+        event.organizations.through.objects.create(
+            event=event, organization=sample["lgop"], role="host"
+        )
+    assert queries(client, url) == before
+
+
+def test_hostile_text_is_escaped(client, sample):
+    EventFactory(slug="x", title="<script>alert(1)</script>", description="<b>bold</b>")
+    html = page(client, "/events/x/")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;script&gt;" in page(client, "/events/")
