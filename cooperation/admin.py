@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models as db
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
 
@@ -70,7 +71,7 @@ class ChildEventInline(admin.TabularInline):
 
 
 @admin.register(models.Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "alpha3", "region", "subregion"]
     list_filter = ["region", "subregion"]
     search_fields = ["name", "code", "alpha3", "official_name", "aliases"]
@@ -78,7 +79,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "publisher", "published_on", "file_name"]
     list_filter = ["kind"]
     search_fields = ["title", "publisher", "author", "file_name"]
@@ -88,7 +89,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "acronym", "kind", "country", "parent", "event_count"]
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "acronym", "aliases"]
@@ -106,7 +107,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(SimpleHistoryAdmin):
     list_display = ["name", "native_name", "country", "event_count"]
     list_filter = [("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "native_name", "aliases"]
@@ -124,7 +125,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(SimpleHistoryAdmin):
     list_display = ["name", "acronym", "kind", "start_year", "end_year", "event_count"]
     list_filter = ["kind"]
     search_fields = ["name", "acronym", "aliases", "description"]
@@ -160,7 +161,7 @@ class HostCountryFilter(admin.SimpleListFilter):
 
 
 @admin.register(models.Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(SimpleHistoryAdmin):
     list_display = ["title", "type", "date_display", "city", "parent"]
     list_filter = ["type", "date_precision", HostCountryFilter, "programmes"]
     search_fields = ["title", "description", "theme", "city", "slug"]
@@ -203,3 +204,36 @@ class EventAdmin(admin.ModelAdmin):
     @admin.display(description="date", ordering="start_date")
     def date_display(self, obj):
         return obj.date_display
+
+
+class LinkAdmin(SimpleHistoryAdmin):
+    """Links are edited inline on their event; here editors find them and their history."""
+
+    list_select_related = ["event"]
+    search_fields = ["event__title", "event__slug"]
+    list_filter = ["role"]
+    date_hierarchy = None
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.EventCountry)
+class EventCountryAdmin(LinkAdmin):
+    list_display = ["event", "country", "role"]
+    list_select_related = ["event", "country"]
+    autocomplete_fields = ["event", "country"]
+
+
+@admin.register(models.EventOrganization)
+class EventOrganizationAdmin(LinkAdmin):
+    list_display = ["event", "organization", "role"]
+    list_select_related = ["event", "organization"]
+    autocomplete_fields = ["event", "organization"]
+
+
+@admin.register(models.EventPerson)
+class EventPersonAdmin(LinkAdmin):
+    list_display = ["event", "person", "role", "title"]
+    list_select_related = ["event", "person"]
+    autocomplete_fields = ["event", "person", "organization"]

@@ -9,8 +9,10 @@ from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.serializers.base import DeserializationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+
+from .models.base import natural_key_cache
 
 # Fixture files in dependency order; any other *.json file in the folder follows, by name.
 FIXTURE_ORDER = [
@@ -68,7 +70,7 @@ def load_catalogue(directory: Path | None = None, *, dry_run: bool = False) -> L
     not even timestamps. Records that editors added in the admin are left alone.
     """
     report = LoadReport()
-    with transaction.atomic():
+    with transaction.atomic(), natural_key_cache():
         for path in catalogue_files(Path(directory) if directory else default_fixture_dir()):
             report.files.append(path.name)
             for index, record in enumerate(_read(path), start=1):
@@ -158,11 +160,31 @@ def _load_record(record: dict, report: LoadReport) -> None:
     if field_names >= TIMESTAMP_FIELDS:
         obj.created_at = existing.created_at if existing else now
         obj.updated_at = now
-    obj._state.adding = existing is None  # so unique checks do not count the row itself
-    obj.full_clean()
-    with transaction.atomic():  # a savepoint: PostgreSQL needs one to report the error cleanly
+    # Field checks and clean() here; uniqueness and check constraints are left to the
+    # database, which enforces them anyway (see _constraint_message for the wording).
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+    try:
         deserialized.save()
+    except IntegrityError as error:
+        raise ValidationError(_constraint_message(obj, error)) from error
     (report.updated if existing else report.created)[label] += 1
+
+
+def _constraint_message(obj, error: IntegrityError) -> str:
+    """The violated constraint's own message, where the database names it."""
+    text = str(error)
+    for constraint in obj._meta.constraints:
+        if constraint.name in text:
+            message = constraint.violation_error_message
+            if message and "%(name)s" not in message:
+                return f"{message} ({constraint.name})"
+            return f"violates {constraint.name}"
+    for model_field in obj._meta.concrete_fields:
+        column = model_field.column
+        if model_field.unique and (f".{column}" in text or f"({column})" in text):
+            value = getattr(obj, model_field.attname)
+            return f"{model_field.name}: another record already has {value!r}"
+    return text.strip()
 
 
 def _differs(obj, existing) -> bool:

@@ -135,7 +135,7 @@ def test_lao_leader_visit_to_shibadong_and_symposium(catalogue):
     visit = Event.objects.get(slug=SHIBADONG_VISIT)
     assert visit.start_date == datetime.date(2018, 6, 2)
     assert roles(visit, EventCountry, "country") == {("CN", "host"), ("LA", "participant")}
-    leader = EventPerson.objects.get(event=visit, person__slug="bunyang")
+    leader = EventPerson.objects.get(event=visit, person__slug="bunyang-laos")
     assert (leader.role, leader.title) == ("head_of_delegation", "President of Laos")
     assert "Bounnhang Vorachith" in leader.person.alias_list
     symposium = Event.objects.get(slug=SHIBADONG_SYMPOSIUM)

@@ -118,12 +118,18 @@ def test_myanmar_technical_assistance_project_undertaken_by_iprcy(catalogue):
 
 def test_xi_jinping_proposed_the_100_projects(catalogue):
     """001 ¶5: the project is one of the 100 poverty-reduction projects proposed by President
-    Xi Jinping at the High-level Roundtable on South-South Cooperation."""
+    Xi Jinping at the High-level Roundtable on South-South Cooperation, which belong to the
+    "6 100" pledge (003 ¶141–142), so the "6 100" programme is its parent."""
     xi = Person.objects.get(slug="xi-jinping")
     assert xi.citations.filter(
         source__slug="yunnan-mekong-poverty-relief-2018", locator="¶5"
     ).exists()
     assert Organization.objects.get(slug="iprcy").acronym == "IPRCY"
+    project = Programme.objects.get(slug="chinas-technical-assistance-to-myanmar")
+    assert project.parent.slug == "6-100-projects"
+    assert project.parent.citations.filter(
+        source__slug="yunnan-mekong-poverty-relief-2018", locator="¶5"
+    ).exists()
 
 
 # --- 002: two-week seminar for Pakistani officials (2024-07-30) ---

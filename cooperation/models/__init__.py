@@ -1,4 +1,8 @@
-"""The catalogue's data model, split by subject."""
+"""The catalogue's data model, split by subject.
+
+Every model keeps its history (django-simple-history): who changed what and when, viewable
+and revertible in the admin. Fixture loads and synthetic data are raw writes and leave none.
+"""
 
 from .actors import Organization, OrganizationCitation, Person, PersonCitation
 from .base import alias_lines

@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .base import SlugQuerySet, Timestamped, WithAliases
 from .sources import Citation
@@ -50,6 +51,8 @@ class Organization(Timestamped, WithAliases):
 
     objects = SlugQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -84,6 +87,8 @@ class Person(Timestamped, WithAliases):
 
     objects = SlugQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
@@ -108,6 +113,8 @@ class OrganizationCitation(Citation):
         Organization, on_delete=models.CASCADE, related_name="citations"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["source", "pk"]
         constraints = [
@@ -120,6 +127,8 @@ class OrganizationCitation(Citation):
 class PersonCitation(Citation):
     record_field = "person"
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="citations")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["source", "pk"]

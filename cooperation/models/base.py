@@ -1,6 +1,34 @@
 """Pieces shared by every catalogue model."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import models
+
+# While the catalogue loads, records referenced by natural key are looked up once, not once
+# per reference (a fixture names the same country or organization hundreds of times).
+_natural_key_cache: ContextVar[dict | None] = ContextVar("natural_key_cache", default=None)
+
+
+@contextmanager
+def natural_key_cache():
+    token = _natural_key_cache.set({})
+    try:
+        yield
+    finally:
+        _natural_key_cache.reset(token)
+
+
+def get_by_key(queryset, **lookup):
+    """queryset.get(**lookup), remembered for the rest of a load. Misses are not remembered:
+    the record may be created a moment later."""
+    cache = _natural_key_cache.get()
+    if cache is None:
+        return queryset.get(**lookup)
+    key = (queryset.model, queryset.db, tuple(sorted(lookup.items())))
+    if key not in cache:
+        cache[key] = queryset.get(**lookup)
+    return cache[key]
 
 
 class Timestamped(models.Model):
@@ -15,7 +43,7 @@ class SlugQuerySet(models.QuerySet):
     """Records addressed by a slug: the slug is their natural key in fixtures."""
 
     def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+        return get_by_key(self, slug=slug)
 
 
 def alias_lines(text: str) -> list[str]:

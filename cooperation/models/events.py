@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
-from .base import Timestamped
+from .base import Timestamped, get_by_key
 from .sources import Citation
 
 
@@ -35,7 +36,7 @@ def iso_date(value: datetime.date, precision: str) -> str:
 
 class EventQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+        return get_by_key(self, slug=slug)
 
     def in_year(self, year: int):
         """Events under way at any time in the year (start or end in it, or spanning it)."""
@@ -178,6 +179,8 @@ class Event(Timestamped):
 
     objects = EventQuerySet.as_manager()
 
+    history = HistoricalRecords(m2m_fields=[programmes])
+
     class Meta:
         ordering = ["-start_date", "title"]
         constraints = [
@@ -297,6 +300,8 @@ class EventCountry(models.Model):
 
     objects = EventLinkQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["role", "country__name"]
         verbose_name = "event country"
@@ -337,6 +342,8 @@ class EventOrganization(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     objects = EventLinkQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["role", "organization__name"]
@@ -395,6 +402,8 @@ class EventPerson(models.Model):
 
     objects = EventLinkQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["pk"]
         verbose_name = "event person"
@@ -418,6 +427,8 @@ class EventPerson(models.Model):
 class EventCitation(Citation):
     record_field = "event"
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["source", "pk"]

@@ -1,12 +1,13 @@
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
-from .base import WithAliases
+from .base import WithAliases, get_by_key
 
 
 class CountryQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
-        return self.get(code=code)
+        return get_by_key(self, code=code)
 
 
 class Country(WithAliases):
@@ -29,6 +30,8 @@ class Country(WithAliases):
     subregion = models.CharField(max_length=50, blank=True, help_text="UN M49 sub-region.")
 
     objects = CountryQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .base import SlugQuerySet, Timestamped, WithAliases
 from .sources import Citation
@@ -44,6 +45,8 @@ class Programme(Timestamped, WithAliases):
 
     objects = SlugQuerySet.as_manager()
 
+    history = HistoricalRecords(m2m_fields=[lead_organizations, countries])
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -81,6 +84,8 @@ class Programme(Timestamped, WithAliases):
 class ProgrammeCitation(Citation):
     record_field = "programme"
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="citations")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["source", "pk"]

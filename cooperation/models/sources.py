@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .base import SlugQuerySet, Timestamped
 
@@ -39,6 +40,8 @@ class Source(Timestamped):
     notes = models.TextField(blank=True, help_text="What is known about the document.")
 
     objects = SlugQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
