@@ -4,6 +4,7 @@ query vocabulary on the models' querysets."""
 from collections import OrderedDict
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -283,6 +284,9 @@ def bad_request(messages) -> HttpResponse:
 
 
 def streaming(content, filename, content_type):
+    # Once streaming has begun the status cannot change: make sure the database answers now,
+    # so that an outage is a 503 rather than a truncated file.
+    connection.ensure_connection()
     response = StreamingHttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

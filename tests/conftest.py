@@ -24,6 +24,25 @@ def empty_catalogue():
         model.objects.all().delete()
     for model in [models.Person, models.Source, models.Country]:
         model.objects.all().delete()
+    for model in ALL_MODELS:  # deleting left history rows behind: the load never happened
+        model.history.all().delete()
+
+
+ALL_MODELS = [
+    models.Country,
+    models.Source,
+    models.Organization,
+    models.OrganizationCitation,
+    models.Person,
+    models.PersonCitation,
+    models.Programme,
+    models.ProgrammeCitation,
+    models.Event,
+    models.EventCountry,
+    models.EventOrganization,
+    models.EventPerson,
+    models.EventCitation,
+]
 
 
 @pytest.fixture(scope="module")
