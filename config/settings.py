@@ -144,6 +144,23 @@ if DEBUG:
     # No collectstatic needed while developing or testing.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+# Aggregates (facet counts, per-year charts, top lists) are cached in the database, so every
+# app server shares them; `manage.py warm_summaries` fills the cache for the broad views.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cooperation_cache",
+        "TIMEOUT": 600,
+    }
+}
+CATALOGUE_SUMMARY_SECONDS = int(os.environ.get("CATALOGUE_SUMMARY_SECONDS", "600"))
+# How long a page may spend on each optional part before leaving it out (PostgreSQL).
+CATALOGUE_BUDGETS_MS = {
+    "count": int(os.environ.get("CATALOGUE_COUNT_BUDGET_MS", "100")),
+    "facet": int(os.environ.get("CATALOGUE_FACET_BUDGET_MS", "60")),
+    "summary": int(os.environ.get("CATALOGUE_SUMMARY_BUDGET_MS", "300")),
+}
+
 # Production hardening: only when debug is off, so the development server works on http.
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

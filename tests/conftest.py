@@ -45,6 +45,18 @@ ALL_MODELS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def fresh_summaries():
+    """Cached aggregates from one test must not show in the next."""
+    from django.core.cache import cache
+
+    yield
+    try:
+        cache.clear()
+    except Exception:  # noqa: BLE001 - no database in this test: nothing was cached
+        pass
+
+
 @pytest.fixture(scope="module")
 def catalogue(django_db_setup, django_db_blocker):
     """The curated catalogue, loaded once per test module and removed after it.

@@ -109,7 +109,7 @@ QUERIES = [
 def test_export_and_list_return_the_same_events_in_the_same_order(
     client, sample, query, monkeypatch
 ):
-    from cooperation import views
+    from cooperation.views import common as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 1000)
     listed = [event.pk for event in client.get(f"/events/?{query}").context["events"]]
@@ -121,7 +121,8 @@ def test_export_and_list_return_the_same_events_in_the_same_order(
 
 
 def test_export_returns_every_matching_event_not_one_page(client, db, monkeypatch):
-    from cooperation import exports, views
+    from cooperation import exports
+    from cooperation.views import common as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     monkeypatch.setattr(exports, "BATCH_SIZE", 3)  # several batches

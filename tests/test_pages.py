@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -156,6 +157,7 @@ def test_person_page_shows_titles_at_the_time(client, sample):
 
 
 def queries(client, url):
+    cache.clear()  # measure the work of a page, not of a cache hit
     with CaptureQueriesContext(connection) as context:
         assert client.get(url).status_code == 200
     return len(context)
@@ -196,3 +198,32 @@ def test_hostile_text_is_escaped(client, sample):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;script&gt;" in page(client, "/events/")
+
+
+@pytest.mark.parametrize(
+    ("url", "first"),
+    [
+        ("/countries/?sort=-events", "China"),
+        ("/countries/?sort=-hosted", "China"),
+        ("/organizations/?sort=-events", "Leading Group Office"),
+        ("/programmes/?sort=-events", "China-Africa Forum"),
+        ("/people/?sort=-events", "Fan Xiaojian"),
+    ],
+)
+def test_lists_sort_by_number_of_events(client, sample, url, first):
+    response = client.get(url)
+    assert response.status_code == 200
+    records = response.context["records"]
+    assert records[0].name == first
+    assert [r.n for r in records] == sorted((r.n for r in records), reverse=True)
+
+
+def test_sorting_by_events_falls_back_to_names_when_too_slow(client, sample, monkeypatch):
+    from cooperation import summaries
+
+    monkeypatch.setattr(summaries, "run_within", lambda budget_ms, function: None)
+    response = client.get("/organizations/?sort=-events")
+    assert response.status_code == 200
+    assert "sorted by name instead" in response.content.decode()
+    names = [r.name for r in response.context["records"]]
+    assert names == sorted(names)

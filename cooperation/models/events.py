@@ -89,7 +89,6 @@ class EventQuerySet(models.QuerySet):
             ),
             Prefetch("citations", queryset=EventCitation.objects.select_related("source")),
             "programmes",
-            "children",
         )
 
 

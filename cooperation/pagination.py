@@ -1,0 +1,202 @@
+"""Keyset pagination and counts within a time budget, for lists that may hold millions of rows.
+
+OFFSET pagination reads and discards every row before the page, so deep pages get slower the
+deeper they are. Keyset pagination remembers where a page ended (the sort value and the id of
+its last row) and asks the database for the rows after that, which an index answers at the
+same speed on page 1 and page 10,000. The position tokens in the links name a place in the
+ordering, not a page number, so a link stays valid when events are added before it.
+"""
+
+import base64
+import datetime
+import json
+from dataclasses import dataclass
+
+from django.db import OperationalError, connection, transaction
+from django.db.models import F, Q
+
+
+class BadPosition(ValueError):
+    """A position token that was not made by this site (or no longer fits the sort)."""
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One sort order: a field, its direction, and whether it may be NULL (sorted last)."""
+
+    field: str
+    descending: bool
+    nullable: bool = False
+
+    def order_by(self, reverse=False):
+        """ORDER BY for this key, ties broken by id; reversed to read a list from its end."""
+        descending = self.descending != reverse
+        expression = F(self.field)
+        # Forwards, rows without a value come last; read backwards they come first.
+        nulls = (
+            ({"nulls_first": True} if reverse else {"nulls_last": True}) if self.nullable else {}
+        )
+        primary = expression.desc(**nulls) if descending else expression.asc(**nulls)
+        return [primary, F("id").desc() if descending else F("id").asc()]
+
+
+def encode(value, pk) -> str:
+    if isinstance(value, datetime.date):
+        value = {"d": value.isoformat()}
+    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(token: str, key: SortKey):
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if isinstance(value, dict):
+            value = datetime.date.fromisoformat(value["d"])
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            raise TypeError
+    except (ValueError, TypeError, KeyError, UnicodeError, json.JSONDecodeError) as error:
+        raise BadPosition(
+            "this link's page position is not valid; start again from page 1"
+        ) from error
+    expected = {
+        "start_date": datetime.date,
+        "title": str,
+        "participants": int,
+        "name": str,
+    }.get(key.field)
+    if (value is None and not key.nullable) or (
+        value is not None and expected and not isinstance(value, expected)
+    ):
+        raise BadPosition("this link's page position does not fit the sort order")
+    return value, pk
+
+
+def _beyond(key: SortKey, value, pk, forward: bool) -> Q:
+    """Rows strictly after (value, pk) in the key's order (before, if not forward)."""
+    going_down = key.descending == forward
+    field, pk_test = key.field, ("id__lt" if going_down else "id__gt")
+    if value is None:  # NULLs sort last: beyond a NULL are only NULLs with a further id
+        if forward:
+            return Q(**{f"{field}__isnull": True, pk_test: pk})
+        return Q(**{f"{field}__isnull": False}) | Q(**{f"{field}__isnull": True, pk_test: pk})
+    compare = "lt" if going_down else "gt"
+    condition = Q(**{f"{field}__{compare}": value}) | Q(**{field: value, pk_test: pk})
+    if key.nullable and forward:
+        condition |= Q(**{f"{field}__isnull": True})
+    if key.nullable and not forward:
+        condition &= Q(**{f"{field}__isnull": False})
+    return condition
+
+
+@dataclass
+class Window:
+    """One page of rows, with the tokens for the pages around it."""
+
+    rows: list
+    has_next: bool
+    has_previous: bool
+    next_token: str | None
+    previous_token: str | None
+    is_first: bool
+    is_last: bool
+
+
+def window(queryset, key: SortKey, *, after=None, before=None, last=False, size=25) -> Window:
+    """The page after the `after` token, before the `before` token, the last page, or the first.
+
+    One query: size + 1 rows are fetched to learn whether there is more.
+    """
+    if after and before:
+        raise BadPosition("give either after or before, not both")
+    backwards = bool(before) or last
+    ordered = queryset.order_by(*key.order_by(reverse=backwards))
+    if after:
+        value, pk = decode(after, key)
+        ordered = ordered.filter(_beyond(key, value, pk, forward=True))
+    elif before:
+        value, pk = decode(before, key)
+        ordered = ordered.filter(_beyond(key, value, pk, forward=False))
+    rows = list(ordered[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    first_row, last_row = (rows[0], rows[-1]) if rows else (None, None)
+
+    def token(row):
+        return encode(getattr(row, key.field), row.pk) if row is not None else None
+
+    if backwards:
+        has_previous, has_next = more, bool(before) or False
+    else:
+        has_previous, has_next = bool(after), more
+    if last:
+        has_next = False
+    return Window(
+        rows=rows,
+        has_next=has_next and last_row is not None,
+        has_previous=has_previous and first_row is not None,
+        next_token=token(last_row),
+        previous_token=token(first_row),
+        is_first=not has_previous,
+        is_last=not has_next,
+    )
+
+
+# ---- Counting within a budget -------------------------------------------------------------
+
+
+@dataclass
+class Count:
+    value: int | None
+    exact: bool
+
+    def __str__(self):
+        if self.value is None:
+            return "many"
+        return f"{self.value:,}" if self.exact else f"about {self.value:,}"
+
+
+def run_within(budget_ms: int, function):
+    """Run a read under a PostgreSQL statement timeout; None if it does not finish in time.
+
+    SQLite has no statement timeout: there the function simply runs (its catalogues are small).
+    """
+    if connection.vendor != "postgresql":
+        return function()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [f"{int(budget_ms)}ms"])
+            return function()
+    except OperationalError as error:
+        if _is_timeout(error):
+            return None
+        raise
+
+
+def _is_timeout(error) -> bool:
+    cause = error.__cause__
+    return type(cause).__name__ == "QueryCanceled" or "statement timeout" in str(error)
+
+
+def estimate(queryset) -> int | None:
+    """The planner's row estimate for a query (PostgreSQL), without running it."""
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def count_within(queryset, budget_ms: int) -> Count:
+    """An exact count if the database can give it within the budget, else the planner's estimate."""
+    exact = run_within(budget_ms, queryset.order_by().count)
+    if exact is not None:
+        return Count(exact, True)
+    return Count(estimate(queryset), False)

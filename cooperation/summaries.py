@@ -1,0 +1,205 @@
+"""Aggregates that pages show beside records: counts per year, facet counts, top lists.
+
+On a large catalogue these are the expensive part of a page. Each runs within a time budget
+(a PostgreSQL statement timeout) and is cached for a few minutes, so a page never waits on
+them for long: a facet that does not finish in time is left out, with a note, and the next
+request after it finishes reads it from the cache. Records themselves are never cached.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+
+from .models import Country, Event, EventCountry, Organization, Person, Programme, Source
+from .pagination import run_within
+
+FACET_LIMIT = 12
+
+
+def budget(name: str) -> int:
+    return settings.CATALOGUE_BUDGETS_MS[name]
+
+
+def _cache_key(key: str) -> str:
+    return "summary:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def cached(key: str, compute, *, budget_ms: int):
+    """compute() within the budget, cached; None (not cached) when it runs out of time."""
+    return cached_many({"value": (key, compute)}, budget_ms=budget_ms)["value"]
+
+
+def cached_many(items: dict, *, budget_ms: int) -> dict:
+    """{name: (key, compute)} -> {name: value}: one cache read for all, then each missing value
+    computed within the budget (None if it runs out of time) and cached."""
+    keys = {name: _cache_key(key) for name, (key, _) in items.items()}
+    found = cache.get_many(list(keys.values()))
+    values, fresh = {}, {}
+    for name, (_, compute) in items.items():
+        if keys[name] in found:
+            values[name] = found[keys[name]]
+            continue
+        values[name] = run_within(budget_ms, compute)
+        if values[name] is not None:
+            fresh[keys[name]] = values[name]
+    if fresh:
+        cache.set_many(fresh, settings.CATALOGUE_SUMMARY_SECONDS)
+    return values
+
+
+def warm(items: dict) -> int:
+    """Compute and cache every value, with no time budget (for `manage.py warm_summaries`)."""
+    fresh = {_cache_key(key): compute() for key, compute in items.values()}
+    cache.set_many(fresh, settings.CATALOGUE_SUMMARY_SECONDS)
+    return len(fresh)
+
+
+def events_per_year(queryset) -> list[tuple[int, int]]:
+    """(year, count) by start year, oldest first."""
+    return list(
+        queryset.order_by()
+        .annotate(year=ExtractYear("start_date"))
+        .values_list("year")
+        .annotate(n=Count("id"))
+        .order_by("year")
+    )
+
+
+def facet_items(queryset, key: str) -> dict:
+    ids = queryset.order_by().values("pk")
+    type_labels = dict(Event.Type.choices)
+
+    def types():
+        rows = (
+            queryset.order_by().values_list("type").annotate(n=Count("id")).order_by("-n", "type")
+        )
+        return [(kind, type_labels[kind], n) for kind, n in rows]
+
+    def years():
+        return sorted(events_per_year(queryset), reverse=True)
+
+    def countries():
+        return list(
+            EventCountry.objects.filter(event__in=ids)
+            .values_list("country__code", "country__name")
+            .annotate(n=Count("event", distinct=True))
+            .order_by("-n", "country__name")[:FACET_LIMIT]
+        )
+
+    def programmes():
+        return list(
+            Event.programmes.through.objects.filter(event__in=ids)
+            .values_list("programme__slug", "programme__name")
+            .annotate(n=Count("event", distinct=True))
+            .order_by("-n", "programme__name")[:FACET_LIMIT]
+        )
+
+    return {
+        "types": (f"facet:types:{key}", types),
+        "years": (f"facet:years:{key}", years),
+        "countries": (f"facet:countries:{key}", countries),
+        "programmes": (f"facet:programmes:{key}", programmes),
+    }
+
+
+def event_facets(queryset, key: str) -> dict:
+    """How the current result splits by type, year, country and programme (None: too slow)."""
+    return cached_many(facet_items(queryset, key), budget_ms=budget("facet"))
+
+
+def home_items() -> dict:
+    def counts():
+        return {
+            "events": Event.objects.count(),
+            "programmes": Programme.objects.count(),
+            "organizations": Organization.objects.count(),
+            "people": Person.objects.count(),
+            "countries": EventCountry.objects.values("country").distinct().count(),
+            "sources": Source.objects.count(),
+        }
+
+    def top(model, relation, limit):
+        def compute():
+            rows = (
+                model.objects.annotate(n=Count(relation, distinct=True))
+                .filter(n__gt=0)
+                .order_by("-n", "name")
+                .values_list("pk", "n")[:limit]
+            )
+            return list(rows)
+
+        return compute
+
+    return {
+        "counts": ("home:counts", counts),
+        "per_year": ("per-year:all", lambda: events_per_year(Event.objects.all())),
+        "top_countries": ("home:top-countries", top(Country, "event_links__event", 10)),
+        "top_programmes": ("home:top-programmes", top(Programme, "events", 8)),
+        "top_organizations": ("home:top-organizations", top(Organization, "events", 8)),
+    }
+
+
+def home() -> dict:
+    """What the catalogue holds, for the home page."""
+    return cached_many(home_items(), budget_ms=budget("summary"))
+
+
+def with_counts(model, ranked):
+    """Records for (pk, n) pairs, in that order, each with its count as `.n`."""
+    if not ranked:
+        return []
+    manager = getattr(model, "objects", model)  # a model, or a queryset of one
+    records = manager.in_bulk([pk for pk, _ in ranked])
+    result = []
+    for pk, n in ranked:
+        if pk in records:
+            records[pk].n = n
+            result.append(records[pk])
+    return result
+
+
+def country_items(country: Country) -> dict:
+    involving = Event.objects.involving(country)
+
+    def roles():
+        return list(
+            EventCountry.objects.filter(country=country)
+            .values_list("role")
+            .annotate(n=Count("event", distinct=True))
+            .order_by("role")
+        )
+
+    def ranked(model):
+        def compute():
+            return list(
+                model.objects.filter(country=country)
+                .annotate(n=Count("events", distinct=True))
+                .order_by("-n", "name")
+                .values_list("pk", "n")[:50]
+            )
+
+        return compute
+
+    code = country.code
+    return {
+        "roles": (f"country:{code}:roles", roles),
+        "per_year": (f"country:{code}:per-year", lambda: events_per_year(involving)),
+        "hosted_years": (
+            f"country:{code}:hosted-years",
+            lambda: sorted(events_per_year(Event.objects.hosted_by(country)), reverse=True),
+        ),
+        "organizations": (f"country:{code}:organizations", ranked(Organization)),
+        "people": (f"country:{code}:people", ranked(Person)),
+    }
+
+
+def country(country: Country) -> dict:
+    """A country's roles, years and most frequent organizations and people."""
+    return cached_many(country_items(country), budget_ms=budget("summary"))
+
+
+def events_per_year_of(key: str, queryset):
+    return cached(f"per-year:{key}", lambda: events_per_year(queryset), budget_ms=budget("summary"))
