@@ -46,15 +46,18 @@ ALL_MODELS = [
 
 
 @pytest.fixture(autouse=True)
-def fresh_summaries():
-    """Cached aggregates from one test must not show in the next."""
-    from django.core.cache import cache
+def fresh_summaries(request):
+    """Every database test starts with an empty summary cache (it lives in the database, outside
+    the test's transaction, so one test's cached counts would otherwise show in the next)."""
+    uses_database = request.node.get_closest_marker("django_db") or {
+        "db", "transactional_db", "django_db_reset_sequences"
+    } & set(request.fixturenames)
+    if uses_database:
+        from django.core.cache import cache
 
-    yield
-    try:
-        cache.clear()
-    except Exception:  # noqa: BLE001 - no database in this test: nothing was cached
-        pass
+        request.getfixturevalue("django_db_setup")  # the test database, never the real one
+        with request.getfixturevalue("django_db_blocker").unblock():
+            cache.clear()
 
 
 @pytest.fixture(scope="module")

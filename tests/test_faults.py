@@ -15,7 +15,8 @@ def database_down(monkeypatch):
         raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
 
     monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
-    return monkeypatch
+    yield monkeypatch
+    monkeypatch.undo()  # the database is back before the test database is cleaned up
 
 
 @pytest.mark.parametrize(
