@@ -16,10 +16,12 @@ from .models import (
     EventCountry,
     EventOrganization,
     EventPerson,
+    EventQuerySet,
     Organization,
     Person,
     Programme,
 )
+from .search import event_text_matches
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -223,7 +225,7 @@ class EventFilter(CatalogueFilterSet):
             return queryset
         condition = Q()
         for year in value:
-            condition |= Q(pk__in=Event.objects.in_year(year).values("pk"))
+            condition |= EventQuerySet.year_condition(year)
         return queryset.filter(condition)
 
     def filter_type(self, queryset, name, value):
@@ -273,19 +275,13 @@ class EventFilter(CatalogueFilterSet):
                 | Q(organization__aliases__icontains=term)
             )
             people = EventPerson.objects.filter(
-                Q(person__name__icontains=term)
-                | Q(person__aliases__icontains=term)
-                | Q(title__icontains=term)
+                Q(person__name__icontains=term) | Q(person__aliases__icontains=term)
             )
             programmes = Event.programmes.through.objects.filter(
                 programme__in=Programme.objects.filter(named | Q(acronym__iexact=term))
             )
             queryset = queryset.filter(
-                Q(title__icontains=term)
-                | Q(description__icontains=term)
-                | Q(theme__icontains=term)
-                | Q(city__icontains=term)
-                | Q(venue__icontains=term)
+                event_text_matches(term)
                 | Q(pk__in=countries.values("event_id"))
                 | Q(pk__in=organizations.values("event_id"))
                 | Q(pk__in=people.values("event_id"))

@@ -50,7 +50,9 @@ def fresh_summaries(request):
     """Every database test starts with an empty summary cache (it lives in the database, outside
     the test's transaction, so one test's cached counts would otherwise show in the next)."""
     uses_database = request.node.get_closest_marker("django_db") or {
-        "db", "transactional_db", "django_db_reset_sequences"
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
     } & set(request.fixturenames)
     if uses_database:
         from django.core.cache import cache

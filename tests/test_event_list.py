@@ -220,8 +220,10 @@ def count_queries(client, url):
 
 def test_query_count_is_pinned(client, sample, django_assert_num_queries):
     client.get(URL, {"country": "tz"})  # computes and caches the facet counts
-    # country codes, page, 2 prefetches, count, cached facets (1 read), form choices (2)
-    with django_assert_num_queries(8):
+    # country codes, page, 2 prefetches, count, cached facets (1 read), form choices (2);
+    # on PostgreSQL the count runs under a statement timeout: savepoint, SET LOCAL, release.
+    budget = 3 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(8 + budget):
         client.get(URL, {"country": "tz"})
 
 

@@ -40,18 +40,24 @@ class EventQuerySet(models.QuerySet):
 
     def in_year(self, year: int):
         """Events under way at any time in the year (start or end in it, or spanning it)."""
-        return self.overlapping(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        return self.filter(self.year_condition(year))
+
+    @staticmethod
+    def overlap_condition(date_from: datetime.date | None, date_to: datetime.date | None) -> Q:
+        """Events whose [start, end] range touches [date_from, date_to]."""
+        condition = Q()
+        if date_to is not None:
+            condition &= Q(start_date__lte=date_to)
+        if date_from is not None:
+            condition &= Q(start_date__gte=date_from) | Q(end_date__gte=date_from)
+        return condition
+
+    @classmethod
+    def year_condition(cls, year: int) -> Q:
+        return cls.overlap_condition(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
 
     def overlapping(self, date_from: datetime.date | None, date_to: datetime.date | None):
-        """Events whose [start, end] range touches [date_from, date_to]."""
-        queryset = self
-        if date_to is not None:
-            queryset = queryset.filter(start_date__lte=date_to)
-        if date_from is not None:
-            queryset = queryset.filter(
-                Q(end_date__gte=date_from) | Q(end_date__isnull=True, start_date__gte=date_from)
-            )
-        return queryset
+        return self.filter(self.overlap_condition(date_from, date_to))
 
     def hosted_by(self, *countries):
         return self.filter(
