@@ -119,6 +119,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 elif DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL or SQLite.")
 
+# A read replica (optional): public reads go there, writes and the admin to the primary.
+REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=60)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is not a database URL: {error}"
+        ) from error
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must use the same engine as DATABASE_URL.")
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = DATABASES["default"].get(
+        "CONN_HEALTH_CHECKS", False
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["cooperation.routers.ReadReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "cooperation.routers.PrimaryForWritesMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

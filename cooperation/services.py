@@ -13,6 +13,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from .models.base import natural_key_cache
+from .routers import primary
 
 # Fixture files in dependency order; any other *.json file in the folder follows, by name.
 FIXTURE_ORDER = [
@@ -70,7 +71,7 @@ def load_catalogue(directory: Path | None = None, *, dry_run: bool = False) -> L
     not even timestamps. Records that editors added in the admin are left alone.
     """
     report = LoadReport()
-    with transaction.atomic(), natural_key_cache():
+    with primary(), transaction.atomic(), natural_key_cache():
         for path in catalogue_files(Path(directory) if directory else default_fixture_dir()):
             report.files.append(path.name)
             for index, record in enumerate(_read(path), start=1):

@@ -1,0 +1,242 @@
+"""Page and export benchmarks, measured server-side.
+
+    python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/catalogue_bench \
+        --events 1000000 [--synthesize] [--repeat 30] [--out docs/performance.md]
+
+Each page is requested in-process through Django's test client (the whole request: URL
+routing, filters, queries, template; no network), after a warm-up, `--repeat` times; the
+table gives the median and 95th percentile and the SQL queries per request. The full CSV
+export runs in a separate process so that its peak memory is its own, and PostgreSQL's own
+COPY of the same columns is timed in the same run: their ratio is the headline figure.
+
+Nothing here is part of the test suite: it needs a large database and minutes of machine time.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(database_url):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    import django
+
+    django.setup()
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def measure(client, url, repeat, warmup=3):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "queries": len(queries),
+    }
+
+
+def scenarios():
+    """(name, url, goal) for every page the issue names, with parameters from the data."""
+    from django.db.models import Count
+
+    from cooperation.models import Event, EventCountry, Organization, Person, Programme
+    from cooperation.pagination import encode
+
+    counts = list(
+        EventCountry.objects.filter(role="host")
+        .values_list("country__code")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:10]
+    )
+    busiest = counts[0][0].lower()
+    typical = counts[min(5, len(counts) - 1)][0].lower()
+    deep = (
+        Event.objects.order_by("-start_date", "-id")
+        .values_list("start_date", "id")[250_000:250_001]
+        .first()
+    )
+    deep_token = encode(*deep) if deep else ""
+    event = Event.objects.order_by("id").values_list("slug", flat=True)[Event.objects.count() // 2]
+    programme = Programme.objects.order_by("id").values_list("slug", flat=True).first()
+    organization = (
+        Organization.objects.annotate(n=Count("events"))
+        .order_by("-n")
+        .values_list("slug", flat=True)
+        .first()
+    )
+    person = Person.objects.order_by("id").values_list("slug", flat=True).first()
+    lists, details = 150, 50
+    return [
+        ("Events, first page, unfiltered", "/events/", lists),
+        (f"Events by one country ({typical.upper()})", f"/events/?country={typical}", lists),
+        (
+            f"Events by the busiest country ({busiest.upper()})",
+            f"/events/?country={busiest}",
+            lists,
+        ),
+        ("Events by year (2012)", "/events/?year=2012", lists),
+        (
+            f"Events by country and year ({typical.upper()}, 2012)",
+            f"/events/?country={typical}&year=2012",
+            lists,
+        ),
+        ("Events by type (training)", "/events/?type=training", lists),
+        ("Events, free-text search (mushroom)", "/events/?q=mushroom", lists),
+        ("Events, deep page (250,000 rows in, keyset)", f"/events/?after={deep_token}", lists),
+        ("Events, page 400 (numbered, offset)", "/events/?page=400", lists),
+        ("Event detail", f"/events/{event}/", details),
+        (f"Country detail ({typical.upper()})", f"/countries/{typical}/", details),
+        (f"Country detail ({busiest.upper()}, busiest)", f"/countries/{busiest}/", details),
+        ("Programme detail", f"/programmes/{programme}/", details),
+        ("Organization detail (most events)", f"/organizations/{organization}/", details),
+        ("Person detail", f"/people/{person}/", details),
+        ("Home page", "/", details),
+        ("Countries list", "/countries/", lists),
+        ("Organizations list, by events", "/organizations/?sort=-events", lists),
+    ]
+
+
+def export_in_subprocess(database_url):
+    """The full CSV export in its own process: time to first byte, total, peak memory."""
+    script = ROOT / "bench" / "export_once.py"
+    result = subprocess.run(
+        [sys.executable, str(script), database_url],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def copy_time():
+    """PostgreSQL's own COPY of the same columns, to /dev/null: the floor for an export."""
+    from django.db import connection
+
+    from bench.copy_sql import COPY_SQL
+
+    started = time.perf_counter()
+    size = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(f"COPY ({COPY_SQL}) TO STDOUT WITH CSV HEADER") as copy,
+    ):
+        for block in copy:
+            size += len(block)
+    return {"seconds": round(time.perf_counter() - started, 2), "bytes": size}
+
+
+def machine():
+    memory = ""
+    try:
+        with open("/proc/meminfo") as handle:
+            memory = handle.readline().split(":")[1].strip()
+    except OSError:
+        pass
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = next(line.split(":")[1].strip() for line in handle if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), {memory} memory, {platform.platform()}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument(
+        "--synthesize",
+        action="store_true",
+        help="Clear synthetic data and synthesize --events first.",
+    )
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--json", type=Path, help="Write the results as JSON here.")
+    args = parser.parse_args()
+    setup(args.database_url)
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from cooperation.models import Event
+
+    results = {"machine": machine(), "database": connection.vendor}
+    if args.synthesize:
+        started = time.perf_counter()
+        call_command("synthesize", events=args.events, seed=1, clear=True)
+        results["synthesize_seconds"] = round(time.perf_counter() - started, 1)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        results["database"] += " " + connection.cursor().connection.info.parameter_status(
+            "server_version"
+        )
+    results["events"] = Event.objects.count()
+    started = time.perf_counter()
+    call_command("warm_summaries", verbosity=0)
+    results["warm_summaries_seconds"] = round(time.perf_counter() - started, 1)
+
+    client = Client()
+    results["pages"] = []
+    for name, url, goal in scenarios():
+        row = {
+            "page": name,
+            "url": url,
+            "goal_median_ms": goal,
+            **measure(client, url, args.repeat),
+        }
+        results["pages"].append(row)
+        print(
+            f"{name:55} median {row['median_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms  "
+            f"{row['queries']:3d} queries",
+            flush=True,
+        )
+
+    if not args.skip_export:
+        results["export"] = export_in_subprocess(args.database_url)
+        print("export:", results["export"], flush=True)
+        if connection.vendor == "postgresql":
+            results["copy"] = copy_time()
+            results["export_copy_ratio"] = round(
+                results["export"]["total_seconds"] / results["copy"]["seconds"], 2
+            )
+            print("copy:", results["copy"], "ratio", results["export_copy_ratio"], flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
