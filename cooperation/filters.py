@@ -7,6 +7,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import F, Q
 from django.utils.text import slugify
 
@@ -21,7 +22,7 @@ from .models import (
     Person,
     Programme,
 )
-from .search import event_text_matches
+from .search import any_of, event_text_matches, event_text_sql
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -280,13 +281,13 @@ class EventFilter(CatalogueFilterSet):
             programmes = Event.programmes.through.objects.filter(
                 programme__in=Programme.objects.filter(named | Q(acronym__iexact=term))
             )
-            queryset = queryset.filter(
-                event_text_matches(term)
-                | Q(pk__in=countries.values("event_id"))
-                | Q(pk__in=organizations.values("event_id"))
-                | Q(pk__in=people.values("event_id"))
-                | Q(pk__in=programmes.values("event_id"))
-            )
+            linked = [
+                links.values("event_id") for links in (countries, organizations, people, programmes)
+            ]
+            if connection.vendor == "postgresql":
+                queryset = queryset.filter(any_of(None, linked, text_sql=event_text_sql(term)))
+            else:
+                queryset = queryset.filter(any_of(event_text_matches(term), linked))
         return queryset
 
     # ---- Words for humans ---------------------------------------------------------------

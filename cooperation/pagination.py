@@ -73,19 +73,23 @@ def decode(token: str, key: SortKey):
 
 
 def _beyond(key: SortKey, value, pk, forward: bool) -> Q:
-    """Rows strictly after (value, pk) in the key's order (before, if not forward)."""
+    """Rows strictly after (value, pk) in the key's order (before, if not forward).
+
+    The condition repeats the bound on the sort field alone (`start_date <= d AND (...)`), so
+    that the database reads the index from that point instead of testing every row.
+    """
     going_down = key.descending == forward
     field, pk_test = key.field, ("id__lt" if going_down else "id__gt")
     if value is None:  # NULLs sort last: beyond a NULL are only NULLs with a further id
         if forward:
             return Q(**{f"{field}__isnull": True, pk_test: pk})
         return Q(**{f"{field}__isnull": False}) | Q(**{f"{field}__isnull": True, pk_test: pk})
-    compare = "lt" if going_down else "gt"
-    condition = Q(**{f"{field}__{compare}": value}) | Q(**{field: value, pk_test: pk})
+    bound, strict = ("lte", "lt") if going_down else ("gte", "gt")
+    condition = Q(**{f"{field}__{bound}": value}) & (
+        Q(**{f"{field}__{strict}": value}) | Q(**{pk_test: pk})
+    )
     if key.nullable and forward:
         condition |= Q(**{f"{field}__isnull": True})
-    if key.nullable and not forward:
-        condition &= Q(**{f"{field}__isnull": False})
     return condition
 
 

@@ -10,11 +10,12 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 
 from .models import Country, Event, EventCountry, Organization, Person, Programme, Source
-from .pagination import run_within
+from .pagination import Count as RowCount
+from .pagination import count_within, run_within
 
 FACET_LIMIT = 12
 
@@ -32,22 +33,38 @@ def cached(key: str, compute, *, budget_ms: int):
     return cached_many({"value": (key, compute)}, budget_ms=budget_ms)["value"]
 
 
+# Remembered in place of a value that could not be computed within its budget, so that the
+# next requests do not spend the budget again (warm_summaries replaces it with the value).
+TOO_SLOW = "too-slow"
+
+
 def cached_many(items: dict, *, budget_ms: int) -> dict:
     """{name: (key, compute)} -> {name: value}: one cache read for all, then each missing value
-    computed within the budget (None if it runs out of time) and cached."""
+    computed within the budget and cached; None for a value that took too long."""
     keys = {name: _cache_key(key) for name, (key, _) in items.items()}
     found = cache.get_many(list(keys.values()))
     values, fresh = {}, {}
     for name, (_, compute) in items.items():
         if keys[name] in found:
-            values[name] = found[keys[name]]
-            continue
-        values[name] = run_within(budget_ms, compute)
-        if values[name] is not None:
-            fresh[keys[name]] = values[name]
+            value = found[keys[name]]
+        else:
+            value = run_within(budget_ms, compute)
+            fresh[keys[name]] = TOO_SLOW if value is None else value
+        values[name] = None if value is None or value == TOO_SLOW else value
     if fresh:
         cache.set_many(fresh, settings.CATALOGUE_SUMMARY_SECONDS)
     return values
+
+
+def count(queryset, key: str) -> RowCount:
+    """How many rows match: exact within the count budget, else the planner's estimate; cached."""
+    cache_key = _cache_key(f"count:{key}")
+    found = cache.get(cache_key)
+    if found is not None:
+        return RowCount(*found)
+    result = count_within(queryset, budget("count"))
+    cache.set(cache_key, (result.value, result.exact), settings.CATALOGUE_SUMMARY_SECONDS)
+    return result
 
 
 def warm(items: dict) -> int:
@@ -203,3 +220,24 @@ def country(country: Country) -> dict:
 
 def events_per_year_of(key: str, queryset):
     return cached(f"per-year:{key}", lambda: events_per_year(queryset), budget_ms=budget("summary"))
+
+
+def country_event_counts_item():
+    def compute():
+        rows = (
+            EventCountry.objects.values_list("country")
+            .annotate(
+                hosted=Count("event", filter=Q(role="host"), distinct=True),
+                taken_part=Count("event", filter=~Q(role="host"), distinct=True),
+            )
+            .order_by()
+        )
+        return {pk: (hosted, taken) for pk, hosted, taken in rows}
+
+    return ("countries:event-counts", compute)
+
+
+def country_event_counts() -> dict | None:
+    """{country id: (hosted, taken part)} for every country with events; None if too slow."""
+    key, compute = country_event_counts_item()
+    return cached(key, compute, budget_ms=budget("summary"))

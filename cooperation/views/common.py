@@ -1,11 +1,10 @@
 """Helpers every public view uses: windows of rows, export responses, query strings."""
 
-from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 
 from ..charts import bar_chart
-from ..pagination import BadPosition, SortKey, Window, count_within, encode, window
+from ..pagination import BadPosition, SortKey, Window, encode, window
 
 PAGE_SIZE = 25
 # Numbered pages read past every earlier row; beyond this, Next links (keyset) go on.
@@ -64,8 +63,11 @@ def offset_window(queryset, key, number, size):
     )
 
 
-def count(queryset):
-    return count_within(queryset, settings.CATALOGUE_BUDGETS_MS["count"])
+def count(queryset, key: str):
+    """The number of rows, exact or estimated (see summaries.count); cached under `key`."""
+    from .. import summaries
+
+    return summaries.count(queryset, key)
 
 
 def absolute_url_builder(request):

@@ -1,16 +1,18 @@
 """The events list, its exports, and event pages."""
 
+from django.db import connection
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 
-from .. import exports, summaries
+from .. import exports, exports_sql, summaries
 from ..filters import REGIONS, EventFilter
 from ..models import Country, Event, EventCountry, EventOrganization, Programme
-from ..pagination import BadPosition
+from ..pagination import BadPosition, encode, window
 from .common import (
+    EVENT_SORTS,
     absolute_url_builder,
     bad_request,
     count,
@@ -123,8 +125,9 @@ class EventListView(View):
         except BadPosition as error:
             context["errors"] = [str(error)]
             return render(request, self.template_name, context, status=400)
-        total = count(result)
-        facets = summaries.event_facets(result, filter_key(filterset.data or {}))
+        key = filter_key(filterset.data or {})
+        total = count(result, f"events:{key}")
+        facets = summaries.event_facets(result, key)
         facets, chips = with_urls(facets, filterset.active_filters(), request.GET)
         context.update(
             title=filterset.describe(),
@@ -151,6 +154,15 @@ class EventExportView(View):
             return bad_request(filterset.error_messages())
         bom = request.GET.get("bom", "") in {"1", "true", "yes"}
         filename = filterset.filename("events", self.format, timezone.localdate())
+        if self.format == "csv" and connection.vendor == "postgresql":
+            # The database writes the CSV itself: about as fast as a bare COPY.
+            sort = (
+                filterset.form.cleaned_data.get("sort") if filterset.is_bound else ""
+            ) or "-date"
+            content = exports_sql.stream_csv(
+                filterset.qs, sort, request.build_absolute_uri("/events/"), bom=bom
+            )
+            return streaming(content, filename, "text/csv; charset=utf-8")
         rows = exports.event_rows(
             filterset.qs,
             absolute_url=absolute_url_builder(request),
@@ -166,21 +178,12 @@ class EventExportView(View):
 
 
 def neighbours(event):
-    earlier = (
-        Event.objects.filter(
-            Q(start_date__lt=event.start_date) | Q(start_date=event.start_date, id__lt=event.id)
-        )
-        .order_by("-start_date", "-id")
-        .first()
-    )
-    later = (
-        Event.objects.filter(
-            Q(start_date__gt=event.start_date) | Q(start_date=event.start_date, id__gt=event.id)
-        )
-        .order_by("start_date", "id")
-        .first()
-    )
-    return earlier, later
+    """The events just before and after this one in date order (keyset conditions, so each is
+    one short index read)."""
+    key = EVENT_SORTS["date"]
+    earlier = window(Event.objects.all(), key, before=encode(event.start_date, event.pk), size=1)
+    later = window(Event.objects.all(), key, after=encode(event.start_date, event.pk), size=1)
+    return (earlier.rows or [None])[0], (later.rows or [None])[0]
 
 
 class EventDetailView(DetailView):

@@ -204,18 +204,12 @@ class CountryListView(NamedListView):
         return (f"ranking:Country:{sort}:{filters}", compute)
 
     def decorate(self, records):
-        pks = [record.pk for record in records]
-        rows = (
-            EventCountry.objects.filter(country__in=pks)
-            .values_list("country")
-            .annotate(
-                hosted=Count("event", filter=Q(role="host"), distinct=True),
-                taken_part=Count("event", filter=~Q(role="host"), distinct=True),
-            )
-        )
-        counts = {pk: (hosted, taken) for pk, hosted, taken in rows}
+        counts = summaries.country_event_counts()
         for record in records:
-            record.events_hosted, record.events_taken_part = counts.get(record.pk, (0, 0))
+            if counts is None:
+                record.events_hosted = record.events_taken_part = None
+            else:
+                record.events_hosted, record.events_taken_part = counts.get(record.pk, (0, 0))
 
 
 class CountryExportView(NamedExportView):
@@ -270,7 +264,7 @@ class CountryDetailView(View):
         except BadPosition as error:
             context["errors"] = [str(error)]
             return render(request, self.template_name, context, status=400)
-        total = count(result)
+        total = count(result, f"country:{country.code}:{filter_key(data)}")
         query = data.copy()
         query.setlist("country", [country.code.lower()])
         context.update(
@@ -327,7 +321,7 @@ class EventsOfRecord(DetailView):
                 f"{reverse('cooperation:event-list')}?{self.filter_param}={slug}&year={year}"
             ),
         )
-        context["count"] = count(self.events())
+        context["count"] = count(self.events(), f"{self.filter_param}:{slug}")
         return self.render_to_response(context)
 
 

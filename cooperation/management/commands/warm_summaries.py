@@ -32,6 +32,7 @@ class Command(BaseCommand):
         started = perf_counter()
         items = dict(summaries.home_items())
         items.update(summaries.facet_items(Event.objects.all(), ""))
+        items["country-counts"] = summaries.country_event_counts_item()
         for view in (CountryListView, ProgrammeListView, OrganizationListView, PersonListView):
             for sort in view.sorts:
                 if sort != "name":
