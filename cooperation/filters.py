@@ -7,7 +7,6 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db import connection
 from django.db.models import F, Q
 from django.utils.text import slugify
 
@@ -22,7 +21,7 @@ from .models import (
     Person,
     Programme,
 )
-from .search import any_of, event_text_matches, event_text_sql
+from .search import event_text_matches
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -94,6 +93,28 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
 def search_terms(value: str) -> list[str]:
     return value.split()[:MAX_TERMS]
+
+
+MAX_NAMED_MATCHES = 1000
+
+
+class ProgrammeLink:
+    """Event.programmes' through table, addressed like the other link models."""
+
+    target_field = "programme"
+    objects = Event.programmes.through.objects
+
+
+def linked_records(term: str):
+    """(link model, matching records) for each kind of record an event links to."""
+    named = Q(name__icontains=term) | Q(aliases__icontains=term)
+    acronym = Q(acronym__iexact=term)
+    return [
+        (EventCountry, Country.objects.filter(named)),
+        (EventOrganization, Organization.objects.filter(named | acronym)),
+        (EventPerson, Person.objects.filter(named)),
+        (ProgrammeLink, Programme.objects.filter(named | acronym)),
+    ]
 
 
 class EventFilter(CatalogueFilterSet):
@@ -265,29 +286,24 @@ class EventFilter(CatalogueFilterSet):
         return queryset.order_by(*self.ORDERINGS[value]) if value else queryset
 
     def filter_q(self, queryset, name, value):
+        """Every word must match the event's own text or a linked record's name or alias.
+
+        Linked records are looked up first, in their own (small) tables, so that the events
+        query is the event text condition alone unless some name matches: then the database
+        can use the full-text index and the date order together.
+        """
         for term in search_terms(value):
-            named = Q(name__icontains=term) | Q(aliases__icontains=term)
-            countries = EventCountry.objects.filter(
-                Q(country__name__icontains=term) | Q(country__aliases__icontains=term)
-            )
-            organizations = EventOrganization.objects.filter(
-                Q(organization__name__icontains=term)
-                | Q(organization__acronym__iexact=term)
-                | Q(organization__aliases__icontains=term)
-            )
-            people = EventPerson.objects.filter(
-                Q(person__name__icontains=term) | Q(person__aliases__icontains=term)
-            )
-            programmes = Event.programmes.through.objects.filter(
-                programme__in=Programme.objects.filter(named | Q(acronym__iexact=term))
-            )
-            linked = [
-                links.values("event_id") for links in (countries, organizations, people, programmes)
-            ]
-            if connection.vendor == "postgresql":
-                queryset = queryset.filter(any_of(None, linked, text_sql=event_text_sql(term)))
-            else:
-                queryset = queryset.filter(any_of(event_text_matches(term), linked))
+            condition = event_text_matches(term)
+            for links, matches in linked_records(term):
+                ids = list(matches.values_list("pk", flat=True)[: MAX_NAMED_MATCHES + 1])
+                if not ids:
+                    continue
+                if len(ids) > MAX_NAMED_MATCHES:  # a very common word: let the database join
+                    ids = matches.values("pk")
+                field = links.target_field
+                event_ids = links.objects.filter(**{f"{field}__in": ids}).order_by()
+                condition |= Q(pk__in=event_ids.values("event_id"))
+            queryset = queryset.filter(condition)
         return queryset
 
     # ---- Words for humans ---------------------------------------------------------------

@@ -195,7 +195,7 @@ def country_items(country: Country) -> dict:
                 model.objects.filter(country=country)
                 .annotate(n=Count("events", distinct=True))
                 .order_by("-n", "name")
-                .values_list("pk", "n")[:50]
+                .values_list("pk", "n")[:20]
             )
 
         return compute

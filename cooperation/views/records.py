@@ -203,6 +203,10 @@ class CountryListView(NamedListView):
 
         return (f"ranking:Country:{sort}:{filters}", compute)
 
+    def counts_for(self, pks) -> dict:
+        counts = summaries.country_event_counts() or {}
+        return {pk: sum(counts.get(pk, (0, 0))) for pk in pks}
+
     def decorate(self, records):
         counts = summaries.country_event_counts()
         for record in records:
@@ -383,11 +387,17 @@ class OrganizationDetailView(EventsOfRecord):
         context = super().get_context_data(**kwargs)
         organization = self.object
         context["children"] = organization.children.order_by("name")[: self.SHOWN]
-        context["representatives"] = (
-            EventPerson.objects.filter(organization=organization)
-            .select_related("person", "event")
-            .order_by("-event__start_date", "person__name")[: self.SHOWN]
+        ranked = summaries.cached(
+            f"representatives:{organization.pk}",
+            lambda: list(
+                EventPerson.objects.filter(organization=organization)
+                .values_list("person")
+                .annotate(n=Count("event", distinct=True))
+                .order_by("-n", "person")[: self.SHOWN]
+            ),
+            budget_ms=summaries.budget("summary"),
         )
+        context["representatives"] = summaries.with_counts(Person, ranked)
         return context
 
     def get(self, request, *args, **kwargs):
