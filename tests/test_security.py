@@ -222,3 +222,72 @@ def test_hostile_values_render_as_text_in_the_admin(admin_client):
         body = admin_client.get(url).content.decode()
         assert HOSTILE not in body, url
         assert "&lt;script&gt;" in body, url
+
+
+@pytest.mark.django_db
+def test_hostile_values_render_as_text_on_every_public_page(client):
+    from .factories import (
+        EventCitationFactory,
+        EventCountryFactory,
+        EventOrganizationFactory,
+        EventPersonFactory,
+        OrganizationFactory,
+        PersonFactory,
+        ProgrammeFactory,
+    )
+
+    country = CountryFactory(code="TZ", name="Tanzania", aliases=HOSTILE)
+    organization = OrganizationFactory(
+        slug="o", name=HOSTILE, acronym="<b>", aliases=HOSTILE, description=HOSTILE, country=country
+    )
+    person = PersonFactory(
+        slug="p",
+        name=HOSTILE,
+        native_name=HOSTILE,
+        aliases=HOSTILE,
+        description=HOSTILE,
+        country=country,
+    )
+    programme = ProgrammeFactory(slug="g", name=HOSTILE, description=HOSTILE, aliases=HOSTILE)
+    source = SourceFactory(slug="s", title=HOSTILE, notes=HOSTILE, publisher=HOSTILE)
+    event = EventFactory(
+        slug="e",
+        title=HOSTILE,
+        description=HOSTILE,
+        theme=HOSTILE,
+        city=HOSTILE,
+        venue=HOSTILE,
+        editor_note=HOSTILE,
+    )
+    event.programmes.add(programme)
+    EventCountryFactory(event=event, country=country, role="host", note=HOSTILE)
+    EventOrganizationFactory(event=event, organization=organization, note=HOSTILE)
+    EventPersonFactory(event=event, person=person, title=HOSTILE, organization=organization)
+    EventCitationFactory(event=event, source=source, locator=HOSTILE, note=HOSTILE)
+    pages = [
+        "/",
+        "/events/",
+        "/events/e/",
+        f"/events/?q={event.title[:5]}",
+        "/countries/",
+        "/countries/tz/",
+        "/years/",
+        "/years/2012/",
+        "/programmes/",
+        "/programmes/g/",
+        "/organizations/",
+        "/organizations/o/",
+        "/people/",
+        "/people/p/",
+        "/sources/",
+        "/sources/s/",
+        "/events/?organization=o&person=p&programme=g",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert "<script>alert" not in body, url
+        assert "<img src=x" not in body, url
+    exported = b"".join(client.get("/events/export.json").streaming_content).decode()
+    assert '"title": "<script>alert(\\"x\\")</script>' in exported  # data, not markup
