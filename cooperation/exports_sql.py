@@ -4,12 +4,22 @@ The rows, their links and every formatting rule of exports.event_rows (labels, I
 their precision, "over N", roles and titles in parentheses, "; " between values, formula
 cells neutralised) are expressed in SQL, and the CSV bytes stream from the database to the
 client untouched. tests/test_csv_export.py checks that both produce the same file.
+
+The export runs as consecutive slices in export order, each one COPY over the ids of one
+keyset range: the first slice is small, so the first bytes leave within a fraction of a
+second instead of after the whole million rows are aggregated and sorted, and the slices then
+grow to amortise the per-statement cost. All slices read one snapshot (a REPEATABLE READ,
+READ ONLY transaction), so an edit made during a long download cannot duplicate or drop a row.
 """
 
-from django.db import connection
+from django.db import connections, transaction
 
 from .exports import EVENT_COLUMNS, FORMULA_PREFIXES
 from .models import Event, EventCountry, EventOrganization, EventPerson
+from .pagination import SortKey, beyond
+
+FIRST_SLICE = 1_000
+LARGEST_SLICE = 100_000
 
 ORDER_BY = {
     "-date": "e.start_date DESC, e.id DESC",
@@ -153,24 +163,52 @@ ORDER BY {ORDER_BY[sort]}
 """
 
 
-def copy_statement(queryset, sort: str, base_url: str):
-    """(COPY statement, params) for the events of a filtered queryset."""
-    ids_sql, ids_params = queryset.order_by().values("pk").query.sql_with_params()
+def copy_statement(ids_queryset, sort: str, base_url: str, *, header: bool = True):
+    """(COPY statement, params) for the events whose ids `ids_queryset` selects."""
+    ids_sql, ids_params = ids_queryset.values("pk").query.sql_with_params()
     # Placeholders in order: the ids query's (in the CTE), then the URL base (in the SELECT
     # list). The export SQL itself holds no other % sign.
     sql = export_sql(sort).replace("%(ids)s", ids_sql).replace("%(base)s", "%s")
     return (
-        f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)",
+        f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER {'true' if header else 'false'})",
         [*ids_params, base_url],
     )
 
 
-def stream_csv(queryset, sort: str, base_url: str, *, bom: bool = False):
+def slices(queryset, key: SortKey):
+    """The filtered events as consecutive ranges in export order, each a queryset of at most
+    one slice's size: FIRST_SLICE, then four times larger up to LARGEST_SLICE.
+
+    Each range starts after the last row of the one before (a keyset condition, so the
+    database reads on from there through the sort's index); one query per slice finds where
+    it ends.
+    """
+    ordered = queryset.order_by(*key.order_by())
+    size, position = FIRST_SLICE, None
+    while True:
+        rest = ordered if position is None else ordered.filter(beyond(key, *position, True))
+        yield rest[:size]
+        last = list(rest.values_list(key.field, "pk")[size - 1 : size])
+        if not last:
+            return
+        position = last[0]
+        size = min(size * 4, LARGEST_SLICE)
+
+
+def stream_csv(queryset, key: SortKey, sort: str, base_url: str, *, bom: bool = False):
     """Yield the CSV as bytes, block by block, as PostgreSQL produces it."""
-    statement, params = copy_statement(queryset, sort, base_url)
+    connection = connections[queryset.db]
     if bom:
         yield "\ufeff".encode()
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
-        for block in copy:
-            yield bytes(block)
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=queryset.db, savepoint=False):  # reads only
+        if outermost:  # inside a caller's transaction, its snapshot rules
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        header = True
+        for ids in slices(queryset, key):
+            statement, params = copy_statement(ids, sort, base_url, header=header)
+            header = False
+            with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
+                for block in copy:
+                    yield bytes(block)

@@ -72,7 +72,7 @@ def decode(token: str, key: SortKey):
     return value, pk
 
 
-def _beyond(key: SortKey, value, pk, forward: bool) -> Q:
+def beyond(key: SortKey, value, pk, forward: bool) -> Q:
     """Rows strictly after (value, pk) in the key's order (before, if not forward).
 
     The condition repeats the bound on the sort field alone (`start_date <= d AND (...)`), so
@@ -117,10 +117,10 @@ def window(queryset, key: SortKey, *, after=None, before=None, last=False, size=
     ordered = queryset.order_by(*key.order_by(reverse=backwards))
     if after:
         value, pk = decode(after, key)
-        ordered = ordered.filter(_beyond(key, value, pk, forward=True))
+        ordered = ordered.filter(beyond(key, value, pk, forward=True))
     elif before:
         value, pk = decode(before, key)
-        ordered = ordered.filter(_beyond(key, value, pk, forward=False))
+        ordered = ordered.filter(beyond(key, value, pk, forward=False))
     rows = list(ordered[: size + 1])
     more = len(rows) > size
     rows = rows[:size]

@@ -3,6 +3,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -135,9 +136,10 @@ def test_export_returns_every_matching_event_not_one_page(client, db, monkeypatc
 
 
 def test_export_query_count_does_not_grow_with_links(client, sample, django_assert_num_queries):
-    # SQLite: one query for the rows, five for the links of the batch. PostgreSQL: a single
-    # COPY statement on the raw connection, which Django does not log.
-    expected = {"sqlite": 6, "postgresql": 0}[connection.vendor]
+    # SQLite: one query for the rows, five for the links of the batch. PostgreSQL: one COPY
+    # statement on the raw connection, which Django does not log, and one query that finds
+    # where the first slice ends (here: nowhere, all events fit in it).
+    expected = {"sqlite": 6, "postgresql": 1}[connection.vendor]
     with django_assert_num_queries(expected):
         read_csv(client.get("/events/export.csv"))
 
@@ -253,3 +255,51 @@ def test_postgresql_copy_writes_the_same_file_as_the_python_writer(client, sampl
     expected = list(csv.DictReader(io.StringIO(written)))
     assert copied == expected
     assert len(copied) > 0
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="COPY exists on PostgreSQL only; SQLite always uses the Python writer",
+)
+@pytest.mark.django_db(transaction=True)  # the export's own transaction must be the outermost
+@pytest.mark.parametrize("sort", ["-date", "date", "title", "-participants", "participants"])
+def test_postgresql_export_in_slices_is_one_file_in_one_snapshot(client, monkeypatch, sort):
+    """The COPY export runs slice by slice (keyset ranges) in a REPEATABLE READ transaction of
+    its own: with slices of 2, 8 and 8 rows, ties on the sort value and missing participant
+    counts across slice edges, the file is the one the Python writer makes, row for row."""
+    import datetime
+
+    from django.http import QueryDict
+
+    from cooperation import exports, exports_sql
+    from cooperation.filters import EventFilter
+
+    monkeypatch.setattr(exports_sql, "FIRST_SLICE", 2)
+    monkeypatch.setattr(exports_sql, "LARGEST_SLICE", 8)
+    day = datetime.date(2012, 7, 1)
+    for number in range(19):  # ties: three events on each date, titles repeat in pairs
+        EventFactory(
+            title=f"Event {number // 2:02d}",
+            start_date=day + datetime.timedelta(days=number // 3),
+            participants=None if number % 4 == 0 else number % 5,
+        )
+    statements = []
+    original = exports_sql.copy_statement
+
+    def counting(*args, **kwargs):
+        statements.append(kwargs["header"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(exports_sql, "copy_statement", counting)
+    _, copied = read_csv(client.get(f"/events/export.csv?sort={sort}"))
+    filterset = EventFilter(QueryDict(f"sort={sort}"), queryset=Event.objects.all())
+    assert filterset.is_valid()
+    written = "".join(
+        exports.csv_stream(
+            exports.EVENT_COLUMNS,
+            exports.event_rows(filterset.qs, absolute_url=lambda path: "http://testserver" + path),
+        )
+    )
+    assert copied == list(csv.DictReader(io.StringIO(written)))
+    assert len(copied) == 19
+    assert statements == [True, False, False, False]  # 2 + 8 + 8 + 1 rows, one header

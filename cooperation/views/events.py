@@ -160,7 +160,11 @@ class EventExportView(View):
                 filterset.form.cleaned_data.get("sort") if filterset.is_bound else ""
             ) or "-date"
             content = exports_sql.stream_csv(
-                filterset.qs, sort, request.build_absolute_uri("/events/"), bom=bom
+                filterset.qs,
+                EVENT_SORTS[sort],
+                sort,
+                request.build_absolute_uri("/events/"),
+                bom=bom,
             )
             return streaming(content, filename, "text/csv; charset=utf-8")
         rows = exports.event_rows(
