@@ -181,6 +181,8 @@ CATALOGUE_BUDGETS_MS = {
     "count": int(os.environ.get("CATALOGUE_COUNT_BUDGET_MS", "100")),
     "facet": int(os.environ.get("CATALOGUE_FACET_BUDGET_MS", "60")),
     "summary": int(os.environ.get("CATALOGUE_SUMMARY_BUDGET_MS", "300")),
+    # All the uncached summaries of one page together (PostgreSQL).
+    "batch": int(os.environ.get("CATALOGUE_BATCH_BUDGET_MS", "400")),
 }
 
 # Production hardening: only when debug is off, so the development server works on http.

@@ -227,3 +227,20 @@ def test_sorting_by_events_falls_back_to_names_when_too_slow(client, sample, mon
     assert "sorted by name instead" in response.content.decode()
     names = [r.name for r in response.context["records"]]
     assert names == sorted(names)
+
+
+def test_a_cold_page_spends_at_most_the_batch_budget_on_summaries(client, sample, settings):
+    """PostgreSQL: once the batch budget is spent, the remaining facets are left out of the
+    response (with the note) and not cached as too slow, so the next request computes them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the time budgets are statement timeouts, a PostgreSQL feature")
+    settings.CATALOGUE_BUDGETS_MS = {**settings.CATALOGUE_BUDGETS_MS, "batch": 0}
+    response = client.get("/events/")
+    assert response.status_code == 200
+    assert response.context["facets"]["types"] is None
+    assert "Some counts take too long" in response.content.decode()
+
+    settings.CATALOGUE_BUDGETS_MS = {**settings.CATALOGUE_BUDGETS_MS, "batch": 10_000}
+    response = client.get("/events/")
+    assert response.context["facets"]["types"], "left out before, computed now"
+    assert "Some counts take too long" not in response.content.decode()
