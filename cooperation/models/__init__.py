@@ -1,7 +1,9 @@
 """The catalogue's data model, split by subject.
 
 Every model keeps its history (django-simple-history): who changed what and when, viewable
-and revertible in the admin. Fixture loads and synthetic data are raw writes and leave none.
+and revertible in the admin. Fixture loads and synthetic data are raw writes and leave no
+versions, except the `~` version a load records when it sets a many-to-many field
+(docs/data-model.md, History).
 """
 
 from .actors import Organization, OrganizationCitation, Person, PersonCitation
