@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test test-fast lint format migrations-check browser bench clean
+.PHONY: install run test test-fast lint format migrations-check browser bench load faults clean
 
 install: $(VENV)/.installed
 
@@ -45,8 +45,21 @@ browser:
 		echo "Installing Debian's chromium for the browser tests (needs root)..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/catalogue_bench
+BENCH_EVENTS ?= 1000000
+
+## Page and export benchmarks on a synthetic catalogue (synthesizes it on first use)
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) --events $(BENCH_EVENTS) \
+		--json bench/results.json --markdown bench/results.md
+
+## gunicorn + wrk, 32 connections for 60 s on 100,000 events (needs wrk)
+load: install
+	$(PY) bench/load.py
+
+## Connections terminated under load: no 500s, recovery by itself
+faults: install
+	$(PY) bench/db_faults.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
