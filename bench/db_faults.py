@@ -5,11 +5,15 @@
 A client requests pages in a loop for --seconds; every few seconds every connection of the
 site's database is terminated (pg_terminate_backend). Expected: no 500, at most a few 503
 answers while connections are cut, and 200s again right after (health-checked connections
-reconnect by themselves). Loopback only; the run stops by itself.
+reconnect by themselves). A download whose connection is cut after its first bytes cannot
+change its status any more: it must end as a failed transfer the client notices ("cut"),
+never as a shorter file that looks complete; every complete CSV is compared with one fetched
+before the faults. Loopback only; the run stops by itself.
 """
 
 import argparse
 import collections
+import http.client
 import json
 import sys
 import threading
@@ -22,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.serve import ADMIN_URL, create_database, gunicorn, manage, production_env
 
-PAGES = ["/events/", "/events/?year=2012", "/countries/", "/", "/events/export.csv?year=2012"]
+CSV = "/events/export.csv?year=2012"
+PAGES = ["/events/", "/events/?year=2012", "/countries/", "/", CSV]
 
 
 def terminate_all(database):
@@ -50,6 +55,8 @@ def main():
     statuses = collections.Counter()
     timeline = []
     with gunicorn(database_url, workers=3) as base:
+        with urllib.request.urlopen(base + CSV, timeout=10) as response:
+            reference = response.read()
         stop = time.monotonic() + args.seconds
         terminated = []
 
@@ -67,10 +74,14 @@ def main():
             started = time.monotonic()
             try:
                 with urllib.request.urlopen(url, timeout=10) as response:
-                    response.read()
+                    body = response.read()
                     status = response.status
+                if status == 200 and url.endswith(CSV) and body != reference:
+                    status = "truncated"
             except urllib.error.HTTPError as error:
                 status = error.code
+            except (http.client.IncompleteRead, ConnectionError):
+                status = "cut"
             statuses[status] += 1
             timeline.append((round(started, 2), status, round(time.monotonic() - started, 3)))
         thread.join()
@@ -84,7 +95,7 @@ def main():
         "last_20_all_ok": all(status == 200 for status in last),
     }
     print(json.dumps(result))
-    if statuses.get(500) or not result["last_20_all_ok"]:
+    if statuses.get(500) or statuses.get("truncated") or not result["last_20_all_ok"]:
         sys.exit("the site did not survive the faults")
 
 

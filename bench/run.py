@@ -1,7 +1,10 @@
 """Page and export benchmarks, measured server-side.
 
     python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/catalogue_bench \
-        --events 1000000 [--synthesize] [--repeat 30] [--out docs/performance.md]
+        --events 1000000 [--synthesize] [--repeat 30] [--json FILE] [--markdown FILE]
+
+`make bench` runs this on PostgreSQL with 1,000,000 events; the database is created, migrated
+and filled (`synthesize`, seed 1) when it does not hold that many events yet.
 
 Each page is requested in-process through Django's test client (the whole request: URL
 routing, filters, queries, template; no network), after a warm-up, `--repeat` times; the
@@ -159,6 +162,42 @@ def export_in_subprocess(database_url):
     return json.loads(result.stdout.splitlines()[-1])
 
 
+def peak_memory_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), from /proc."""
+    with open(f"/proc/{pid}/status") as handle:
+        line = next(line for line in handle if line.startswith("VmHWM:"))
+    return round(int(line.split()[1]) / 1024, 1)
+
+
+def export_over_http(database_url):
+    """The full CSV through gunicorn with the production configuration, read by an HTTP client
+    in this process: what a user downloading it waits for, and the worker's peak memory."""
+    import tempfile
+    import urllib.request
+
+    from bench.serve import gunicorn
+
+    pid_file = Path(tempfile.mkdtemp(prefix="bench-gunicorn-")) / "pid"
+    with gunicorn(database_url, workers=1, pid_file=pid_file) as base:
+        master = int(pid_file.read_text())
+        started = time.perf_counter()
+        with urllib.request.urlopen(base + "/events/export.csv", timeout=120) as response:
+            size = len(response.read(1))
+            first_byte = time.perf_counter() - started
+            while block := response.read(1 << 20):
+                size += len(block)
+        total = time.perf_counter() - started
+        with open(f"/proc/{master}/task/{master}/children") as handle:
+            workers = [int(pid) for pid in handle.read().split()]
+        peak = max(peak_memory_mb(pid) for pid in workers)
+    return {
+        "first_byte_seconds": round(first_byte, 3),
+        "total_seconds": round(total, 2),
+        "peak_memory_mb": peak,
+        "bytes": size,
+    }
+
+
 def copy_time():
     """PostgreSQL's own COPY of the same columns, to /dev/null: the floor for an export."""
     from django.db import connection
@@ -229,6 +268,14 @@ def markdown(results) -> str:
             f"{export['total_seconds']} s, first byte after {export['first_byte_seconds']} s, "
             f"peak memory of the serving process {export['peak_memory_mb']} MB.",
         ]
+    if "export_http" in results:
+        http = results["export_http"]
+        lines.append(
+            f"The same file over HTTP from gunicorn (production configuration, one worker) to a "
+            f"client on loopback: {http['total_seconds']} s, first byte after "
+            f"{http['first_byte_seconds']} s, {http['bytes'] / 1e6:.0f} MB, peak memory of the "
+            f"worker {http['peak_memory_mb']} MB."
+        )
     if "copy" in results:
         lines.append(
             f"PostgreSQL's own COPY of the same columns: {results['copy']['seconds']} s. "
@@ -302,6 +349,9 @@ def main():
     if not args.skip_export:
         results["export"] = export_in_subprocess(args.database_url)
         print("export:", results["export"], flush=True)
+        if sys.platform == "linux" and connection.vendor == "postgresql":
+            results["export_http"] = export_over_http(args.database_url)
+            print("export over HTTP:", results["export_http"], flush=True)
         if connection.vendor == "postgresql":
             results["copy"] = copy_time()
             results["export_copy_ratio"] = round(

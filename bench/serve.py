@@ -47,15 +47,17 @@ def create_database(name):
 
 
 @contextmanager
-def gunicorn(database_url, *, port=8901, workers=None):
-    """Yield the base URL of a gunicorn serving the site; stop it afterwards."""
+def gunicorn(database_url, *, port=8901, workers=None, pid_file=None):
+    """Yield the base URL of a gunicorn serving the site with the production configuration
+    (`config/gunicorn.py`); stop it afterwards. `pid_file` receives the master's pid."""
     static_root = Path(tempfile.mkdtemp(prefix="bench-static-"))
     env = production_env(database_url, static_root)
     manage(env, "collectstatic", "--noinput", "-v0")
     workers = workers or 2 * (os.cpu_count() or 1) + 1
     process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
+        [PYTHON, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.py",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
+         *(["--pid", str(pid_file)] if pid_file else [])],
         cwd=ROOT, env=env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

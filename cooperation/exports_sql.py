@@ -20,6 +20,9 @@ from .pagination import SortKey, beyond
 
 FIRST_SLICE = 1_000
 LARGEST_SLICE = 100_000
+# PostgreSQL sends COPY output one row per message; the response goes out in chunks of about
+# this size instead, so the app server writes (and the client reads) thousands, not millions.
+CHUNK_BYTES = 64 * 1024
 
 ORDER_BY = {
     "-date": "e.start_date DESC, e.id DESC",
@@ -196,10 +199,9 @@ def slices(queryset, key: SortKey):
 
 
 def stream_csv(queryset, key: SortKey, sort: str, base_url: str, *, bom: bool = False):
-    """Yield the CSV as bytes, block by block, as PostgreSQL produces it."""
+    """Yield the CSV as bytes in chunks of about CHUNK_BYTES, as PostgreSQL produces it."""
     connection = connections[queryset.db]
-    if bom:
-        yield "\ufeff".encode()
+    chunk = bytearray("\ufeff".encode() if bom else b"")
     outermost = not connection.in_atomic_block
     with transaction.atomic(using=queryset.db, savepoint=False):  # reads only
         if outermost:  # inside a caller's transaction, its snapshot rules
@@ -210,5 +212,10 @@ def stream_csv(queryset, key: SortKey, sort: str, base_url: str, *, bom: bool = 
             statement, params = copy_statement(ids, sort, base_url, header=header)
             header = False
             with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
-                for block in copy:
-                    yield bytes(block)
+                for row in copy:
+                    chunk += row
+                    if len(chunk) >= CHUNK_BYTES:
+                        yield bytes(chunk)
+                        chunk.clear()
+    if chunk:
+        yield bytes(chunk)

@@ -3,12 +3,12 @@ import io
 import json
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from cooperation.models import Event
 
+from .engines import postgresql_only
 from .factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -257,10 +257,7 @@ def test_postgresql_copy_writes_the_same_file_as_the_python_writer(client, sampl
     assert len(copied) > 0
 
 
-@pytest.mark.skipif(
-    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-    reason="COPY exists on PostgreSQL only; SQLite always uses the Python writer",
-)
+@postgresql_only("COPY exists on PostgreSQL only; SQLite always uses the Python writer")
 @pytest.mark.django_db(transaction=True)  # the export's own transaction must be the outermost
 @pytest.mark.parametrize("sort", ["-date", "date", "title", "-participants", "participants"])
 def test_postgresql_export_in_slices_is_one_file_in_one_snapshot(client, monkeypatch, sort):

@@ -53,6 +53,27 @@ def test_check_deploy_reports_nothing(tmp_path):
     assert "no issues" in result.stdout + result.stderr
 
 
+def test_the_production_gunicorn_configuration_loads_the_app_with_threaded_workers(tmp_path):
+    """`gunicorn -c config/gunicorn.py` as README says: the app loads under production settings
+    and long downloads run in threads, not in sync workers that the timeout would kill."""
+    result = production(
+        tmp_path,
+        (
+            "import sys\n"
+            "from gunicorn.app.wsgiapp import run\n"
+            "sys.argv = ['gunicorn', '--check-config', '--print-config',"
+            " '-c', 'config/gunicorn.py', 'config.wsgi']\n"
+            "run()\n"
+        ),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    settings_printed = dict(
+        line.split("=", 1) for line in result.stdout.replace(" ", "").splitlines() if "=" in line
+    )
+    assert settings_printed["worker_class"] == "gthread"
+    assert int(settings_printed["threads"]) > 1
+
+
 @pytest.fixture(scope="module")
 def production_headers(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("production")

@@ -1,6 +1,8 @@
 """Helpers every public view uses: windows of rows, export responses, query strings."""
 
-from django.db import connection
+import itertools
+
+from django.db import connections
 from django.http import HttpResponse, StreamingHttpResponse
 
 from ..charts import bar_chart
@@ -119,10 +121,16 @@ def bad_request(messages) -> HttpResponse:
     return HttpResponse(body + "\n", status=400, content_type="text/plain; charset=utf-8")
 
 
-def streaming(content, filename, content_type):
-    # Once streaming has begun the status cannot change: make sure the database answers now,
-    # so that an outage is a 503 rather than a truncated file.
-    connection.ensure_connection()
-    response = StreamingHttpResponse(content, content_type=content_type)
+def streaming(content, filename, content_type, using):
+    """A download. Once streaming has begun its status cannot change, so the database the
+    export reads (`using`) is health-checked and the first chunk made here: an outage at the
+    start is a 503, not a file cut short. Later failures abort the transfer, which the client
+    sees as a failed download."""
+    database = connections[using]
+    database.close_if_health_check_failed()  # CONN_HEALTH_CHECKS: reconnect if it was dropped
+    database.ensure_connection()
+    content = iter(content)
+    first = next(content, b"")
+    response = StreamingHttpResponse(itertools.chain([first], content), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -166,18 +166,24 @@ class EventExportView(View):
                 request.build_absolute_uri("/events/"),
                 bom=bom,
             )
-            return streaming(content, filename, "text/csv; charset=utf-8")
+            return streaming(content, filename, "text/csv; charset=utf-8", filterset.qs.db)
         rows = exports.event_rows(
             filterset.qs,
             absolute_url=absolute_url_builder(request),
             as_lists=self.format == "json",
         )
         if self.format == "json":
-            return streaming(exports.json_stream(rows), filename, "application/json; charset=utf-8")
+            return streaming(
+                exports.json_stream(rows),
+                filename,
+                "application/json; charset=utf-8",
+                filterset.qs.db,
+            )
         return streaming(
             exports.csv_stream(exports.EVENT_COLUMNS, rows, bom=bom),
             filename,
             "text/csv; charset=utf-8",
+            filterset.qs.db,
         )
 
 

@@ -177,6 +177,7 @@ class NamedExportView(View):
             exports.csv_stream(self.columns, self.rows(queryset, request), bom=bom),
             filename,
             "text/csv; charset=utf-8",
+            queryset.db,
         )
 
 
