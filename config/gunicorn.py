@@ -11,6 +11,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Two threads a worker served the load test best on 2 cores (docs/performance.md).
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # A worker whose main loop stops answering for this long is replaced; requests may run longer.
 timeout = 30

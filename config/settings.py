@@ -173,6 +173,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cooperation_cache",
         "TIMEOUT": 600,
+        # Django's default of 300 entries is less than warm_summaries alone writes: past it,
+        # a third of the cache (warmed summaries included) is dropped on the next write.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CATALOGUE_CACHE_MAX_ENTRIES", "20000"))},
     }
 }
 CATALOGUE_SUMMARY_SECONDS = int(os.environ.get("CATALOGUE_SUMMARY_SECONDS", "600"))

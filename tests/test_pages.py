@@ -1,3 +1,4 @@
+import io
 import re
 
 import pytest
@@ -244,3 +245,37 @@ def test_a_cold_page_spends_at_most_the_batch_budget_on_summaries(client, sample
     response = client.get("/events/")
     assert response.context["facets"]["types"], "left out before, computed now"
     assert "Some counts take too long" not in response.content.decode()
+
+
+def test_warm_summaries_serves_the_home_page_from_the_cache(client, sample):
+    from django.core.management import call_command
+
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/")
+    cache.clear()
+    call_command("warm_summaries", stdout=io.StringIO())
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get("/").status_code == 200
+    assert len(warm) < len(cold)
+
+
+def test_warmed_summaries_outlive_a_busy_spell_of_other_cache_writes(client, sample):
+    """Every filtered list caches its count and facets. Django's database cache drops a third
+    of its entries once it holds more than MAX_ENTRIES (300 by default, fewer than
+    warm_summaries alone writes at a million events): the warmed ones must stay."""
+    from django.core.management import call_command
+
+    call_command("warm_summaries", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM cooperation_cache")
+        warmed = {key for (key,) in cursor.fetchall()}
+    assert warmed
+    from cooperation import summaries
+    from cooperation.models import Event
+
+    for n in range(700):  # the counts of 700 different filtered lists
+        summaries.count(Event.objects.all(), f"filtered-list-{n}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM cooperation_cache")
+        kept = {key for (key,) in cursor.fetchall()}
+    assert warmed <= kept
