@@ -1,4 +1,4 @@
-"""A database that cannot be reached is an outage to explain, not a stack trace."""
+"""Requests the database cannot serve get an answer that explains, not a stack trace."""
 
 import logging
 
@@ -9,6 +9,30 @@ from django.template.loader import render_to_string
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+
+
+class RejectNulMiddleware:
+    """400 for a request whose path or query string holds a NUL character (`%00`).
+
+    PostgreSQL text can hold no NUL: such a value reaching a query is a DataError, a 500. The
+    public filters already refuse it (Django's form fields do), but the admin's list filters
+    pass their values straight to the database. One check here covers every view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return HttpResponse(
+                "The query string could not be used:\n- it holds a NUL character (%00).\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

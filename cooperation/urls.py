@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class CountryCode:
+    """An ISO 3166-1 alpha-2 code in any case; anything else is not a country page (404)."""
+
+    regex = "[A-Za-z]{2}"
+
+    def to_python(self, value):
+        return value.upper()
+
+    def to_url(self, value):
+        return value.lower()
+
+
+register_converter(CountryCode, "country")
 
 app_name = "cooperation"
 
@@ -14,7 +29,7 @@ urlpatterns = [
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/export.csv", views.CountryExportView.as_view(), name="country-export-csv"),
-    path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
+    path("countries/<country:code>/", views.CountryDetailView.as_view(), name="country-detail"),
     path("years/", views.YearListView.as_view(), name="year-list"),
     path("years/<int:year>/", views.YearDetailView.as_view(), name="year-detail"),
     path("programmes/", views.ProgrammeListView.as_view(), name="programme-list"),
