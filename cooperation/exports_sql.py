@@ -89,8 +89,8 @@ def export_sql(sort: str) -> str:
         f"{_iso('e.end_date', 'e.end_date_precision')} END)",
         "date_precision": "e.date_precision",
         "city": _safe("e.city"),
-        "host_country": _safe("coalesce(hc.names, '')"),
-        "host_country_code": "coalesce(hc.codes, '')",
+        "host_country": _safe("coalesce(c.host_names, '')"),
+        "host_country_code": "coalesce(c.host_codes, '')",
         "countries": _safe("coalesce(c.names, '')"),
         "country_codes": "coalesce(c.codes, '')",
         "programmes": _safe("coalesce(p.names, '')"),
@@ -119,18 +119,15 @@ LEFT JOIN (
     SELECT ec.event_id,
            string_agg(co.name || ' (' || {country_role} || ')', '; '
                       ORDER BY ec.role, co.name) AS names,
-           string_agg(DISTINCT co.code, '; ' ORDER BY co.code) AS codes
+           string_agg(DISTINCT co.code, '; ' ORDER BY co.code) AS codes,
+           string_agg(co.name, '; ' ORDER BY co.name) FILTER (WHERE ec.role = 'host')
+               AS host_names,
+           string_agg(co.code, '; ' ORDER BY co.name) FILTER (WHERE ec.role = 'host')
+               AS host_codes
     FROM cooperation_eventcountry ec JOIN cooperation_country co ON co.id = ec.country_id
     WHERE ec.event_id IN (SELECT id FROM f)
     GROUP BY ec.event_id
 ) c ON c.event_id = e.id
-LEFT JOIN (
-    SELECT ec.event_id, string_agg(co.name, '; ' ORDER BY co.name) AS names,
-           string_agg(co.code, '; ' ORDER BY co.name) AS codes
-    FROM cooperation_eventcountry ec JOIN cooperation_country co ON co.id = ec.country_id
-    WHERE ec.role = 'host' AND ec.event_id IN (SELECT id FROM f)
-    GROUP BY ec.event_id
-) hc ON hc.event_id = e.id
 LEFT JOIN (
     SELECT ep.event_id, string_agg(pr.name, '; ' ORDER BY pr.name) AS names
     FROM cooperation_event_programmes ep JOIN cooperation_programme pr ON pr.id = ep.programme_id
