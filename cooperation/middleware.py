@@ -6,6 +6,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from .views.common import bad_request
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -27,11 +29,7 @@ class RejectNulMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return HttpResponse(
-                "The query string could not be used:\n- it holds a NUL character (%00).\n",
-                status=400,
-                content_type="text/plain; charset=utf-8",
-            )
+            return bad_request(["it holds a NUL character (%00)."])
         return self.get_response(request)
 
 

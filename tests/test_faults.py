@@ -47,10 +47,9 @@ def test_the_site_recovers_when_the_database_returns(client, event, database_dow
     assert "Still here" in response.content.decode()
 
 
+@postgresql_only("SQLite is a file: there is no server to lose")
 def test_postgresql_connections_time_out_quickly_and_are_health_checked(settings):
     database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("SQLite is a file: there is no server to lose")
     assert database["OPTIONS"]["connect_timeout"] <= 5
     assert database["CONN_HEALTH_CHECKS"] is True
 

@@ -3,9 +3,14 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cooperation import summaries
+from cooperation.models import Event
+
+from .engines import postgresql_only
 from .factories import EventCountryFactory, EventFactory, EventPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -230,11 +235,10 @@ def test_sorting_by_events_falls_back_to_names_when_too_slow(client, sample, mon
     assert names == sorted(names)
 
 
+@postgresql_only("the time budgets are statement timeouts, a PostgreSQL feature")
 def test_a_cold_page_spends_at_most_the_batch_budget_on_summaries(client, sample, settings):
     """PostgreSQL: once the batch budget is spent, the remaining facets are left out of the
     response (with the note) and not cached as too slow, so the next request computes them."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the time budgets are statement timeouts, a PostgreSQL feature")
     settings.CATALOGUE_BUDGETS_MS = {**settings.CATALOGUE_BUDGETS_MS, "batch": 0}
     response = client.get("/events/")
     assert response.status_code == 200
@@ -247,9 +251,13 @@ def test_a_cold_page_spends_at_most_the_batch_budget_on_summaries(client, sample
     assert "Some counts take too long" not in response.content.decode()
 
 
-def test_warm_summaries_serves_the_home_page_from_the_cache(client, sample):
-    from django.core.management import call_command
+def cache_keys() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM cooperation_cache")
+        return {key for (key,) in cursor.fetchall()}
 
+
+def test_warm_summaries_serves_the_home_page_from_the_cache(client, sample):
     with CaptureQueriesContext(connection) as cold:
         client.get("/")
     cache.clear()
@@ -263,19 +271,9 @@ def test_warmed_summaries_outlive_a_busy_spell_of_other_cache_writes(client, sam
     """Every filtered list caches its count and facets. Django's database cache drops a third
     of its entries once it holds more than MAX_ENTRIES (300 by default, fewer than
     warm_summaries alone writes at a million events): the warmed ones must stay."""
-    from django.core.management import call_command
-
     call_command("warm_summaries", stdout=io.StringIO())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM cooperation_cache")
-        warmed = {key for (key,) in cursor.fetchall()}
+    warmed = cache_keys()
     assert warmed
-    from cooperation import summaries
-    from cooperation.models import Event
-
     for n in range(700):  # the counts of 700 different filtered lists
         summaries.count(Event.objects.all(), f"filtered-list-{n}")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM cooperation_cache")
-        kept = {key for (key,) in cursor.fetchall()}
-    assert warmed <= kept
+    assert warmed <= cache_keys()

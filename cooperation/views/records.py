@@ -239,7 +239,7 @@ class CountryDetailView(View):
     template_name = "cooperation/country_detail.html"
 
     def get(self, request, code):
-        country = get_object_or_404(Country, code=code.upper())
+        country = get_object_or_404(Country, code=code)  # upper case (urls.CountryCode)
         data = request.GET.copy()
         data.setlist("country", [country.code])
         filterset = EventFilter(data, queryset=Event.objects.all())
