@@ -12,10 +12,10 @@ grow to amortise the per-statement cost. All slices read one snapshot (a REPEATA
 READ ONLY transaction), so an edit made during a long download cannot duplicate or drop a row.
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 
-from .exports import EVENT_COLUMNS, FORMULA_PREFIXES
-from .models import Event, EventCountry, EventOrganization, EventPerson
+from .columns import BASE, COUNT, INT, Column, sql_literal, sql_neutralise
 from .pagination import SortKey, beyond
 
 FIRST_SLICE = 1_000
@@ -23,155 +23,87 @@ LARGEST_SLICE = 100_000
 # PostgreSQL sends COPY output one row per message; the response goes out in chunks of about
 # this size instead, so the app server writes (and the client reads) thousands, not millions.
 CHUNK_BYTES = 64 * 1024
-
-ORDER_BY = {
-    "-date": "e.start_date DESC, e.id DESC",
-    "date": "e.start_date ASC, e.id ASC",
-    "title": "e.title ASC, e.id ASC",
-    "-title": "e.title DESC, e.id DESC",
-    "-participants": "e.participants DESC NULLS LAST, e.id DESC",
-    "participants": "e.participants ASC NULLS LAST, e.id ASC",
-}
+# The ids of an empty result (a search with no word in it): COPY needs a statement.
+NO_IDS = "SELECT NULL::integer WHERE false"
 
 
-EMPTY = "''"
+def order_by(key: SortKey) -> str:
+    """The SortKey's order (filters.Sort) in SQL: the same as key.order_by() in the ORM."""
+    direction = "DESC" if key.descending else "ASC"
+    nulls = " NULLS LAST" if key.nullable else ""
+    return f"e.{key.field} {direction}{nulls}, e.id {direction}"
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+def cell_sql(column: Column, expression: str) -> str:
+    """The column's cell as the CSV writer of exports.py writes it. NULLIF: an empty cell is
+    written bare, as COPY writes NULL (it would quote an empty string)."""
+    if column.kind == INT:
+        return expression
+    if column.kind == COUNT:
+        return f"NULLIF({expression}, '')"
+    return f"NULLIF({sql_neutralise(expression)}, '')"
 
 
-def _case(column: str, choices, lower=False) -> str:
-    whens = " ".join(
-        f"WHEN {_literal(value)} THEN {_literal(label.lower() if lower else str(label))}"
-        for value, label in choices
-    )
-    return f"(CASE {column} {whens} ELSE {column} END)"
+def export_sql(columns: list[Column], key: SortKey) -> str:
+    """The SELECT behind the CSV, for the events whose ids the CTE `f` lists.
 
-
-def _safe(expression: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    starts = ", ".join(
-        _literal(prefix) if prefix.isprintable() else {"\t": "E'\\t'", "\r": "E'\\r'"}[prefix]
-        for prefix in FORMULA_PREFIXES
-    )
-    return f"(CASE WHEN left({expression}, 1) IN ({starts}) THEN '''' || {expression} " \
-           f"ELSE {expression} END)"  # fmt: skip
-
-
-def _iso(date_column: str, precision_column: str) -> str:
-    return (
-        f"(CASE {precision_column} WHEN 'year' THEN to_char({date_column}, 'YYYY') "
-        f"WHEN 'month' THEN to_char({date_column}, 'YYYY-MM') "
-        f"ELSE to_char({date_column}, 'YYYY-MM-DD') END)"
-    )
-
-
-def _count(value: str, is_minimum: str) -> str:
-    return (
-        f"(CASE WHEN {value} IS NULL THEN '' WHEN {is_minimum} THEN 'over ' || {value} "
-        f"ELSE {value}::text END)"
-    )
-
-
-def export_sql(sort: str) -> str:
-    """The SELECT behind the CSV, for the events whose ids the CTE `f` lists."""
-    country_role = _case("ec.role", EventCountry.Role.choices, lower=True)
-    organization_role = _case("eo.role", EventOrganization.Role.choices, lower=True)
-    person_role = _case("ep.role", EventPerson.Role.choices, lower=True)
-    columns = {
-        "id": "e.id",
-        "url": "%(base)s || e.slug || '/'",
-        "title": _safe("e.title"),
-        "type": _case("e.type", Event.Type.choices),
-        "start_date": _iso("e.start_date", "e.date_precision"),
-        "end_date": f"(CASE WHEN e.end_date IS NULL THEN '' ELSE "
-        f"{_iso('e.end_date', 'e.end_date_precision')} END)",
-        "date_precision": "e.date_precision",
-        "city": _safe("e.city"),
-        "host_country": _safe("coalesce(c.host_names, '')"),
-        "host_country_code": "coalesce(c.host_codes, '')",
-        "countries": _safe("coalesce(c.names, '')"),
-        "country_codes": "coalesce(c.codes, '')",
-        "programmes": _safe("coalesce(p.names, '')"),
-        "organizations": _safe("coalesce(o.names, '')"),
-        "people": _safe("coalesce(pe.names, '')"),
-        "participants": _count("e.participants", "e.participants_is_minimum"),
-        "participant_countries": _count(
-            "e.participant_countries", "e.participant_countries_is_minimum"
-        ),
-        "description": _safe("e.description"),
-        "sources": _safe("coalesce(s.names, '')"),
-    }
-    assert list(columns) == EVENT_COLUMNS
-    # NULLIF: an empty cell is written bare, as Python's csv module writes it (COPY would
-    # quote an empty string to tell it from NULL).
+    Each kind of link is aggregated per event in one pass over its link table (for the
+    events of `f` only), and every column of that kind reads the one subquery.
+    """
+    missing = [column.name for column in columns if not column.sql]
+    if missing:
+        raise ValueError(f"Columns without SQL: {', '.join(missing)}")
+    link_sets = {column.links.name: column.links for column in columns if column.links}
+    joins = list(dict.fromkeys(column.join for column in columns if column.join))
+    for name, links in link_sets.items():
+        aggregates = ",\n           ".join(
+            f'{column.sql} AS "{column.name}"'
+            for column in columns
+            if column.links is not None and column.links.name == name
+        )
+        joins.append(
+            f"""LEFT JOIN (
+    SELECT {links.alias}.event_id,
+           {aggregates}
+    FROM {links.sql_from}
+    WHERE {links.alias}.event_id IN (SELECT id FROM f)
+    GROUP BY {links.alias}.event_id
+) l_{name} ON l_{name}.event_id = e.id"""
+        )
     select = ",\n       ".join(
-        f'{sql if name == "id" else f"NULLIF({sql}, {EMPTY})"} AS "{name}"'
-        for name, sql in columns.items()
+        cell_sql(
+            column,
+            f"coalesce(l_{column.links.name}.\"{column.name}\", '')"
+            if column.links
+            else column.sql,
+        )
+        + f' AS "{column.name}"'
+        for column in columns
     )
+    newline = "\n"
     return f"""
 WITH f (id) AS MATERIALIZED (%(ids)s)
 SELECT {select}
 FROM cooperation_event e
 JOIN f ON f.id = e.id
-LEFT JOIN (
-    SELECT ec.event_id,
-           string_agg(co.name || ' (' || {country_role} || ')', '; '
-                      ORDER BY ec.role, co.name) AS names,
-           string_agg(DISTINCT co.code, '; ' ORDER BY co.code) AS codes,
-           string_agg(co.name, '; ' ORDER BY co.name) FILTER (WHERE ec.role = 'host')
-               AS host_names,
-           string_agg(co.code, '; ' ORDER BY co.name) FILTER (WHERE ec.role = 'host')
-               AS host_codes
-    FROM cooperation_eventcountry ec JOIN cooperation_country co ON co.id = ec.country_id
-    WHERE ec.event_id IN (SELECT id FROM f)
-    GROUP BY ec.event_id
-) c ON c.event_id = e.id
-LEFT JOIN (
-    SELECT ep.event_id, string_agg(pr.name, '; ' ORDER BY pr.name) AS names
-    FROM cooperation_event_programmes ep JOIN cooperation_programme pr ON pr.id = ep.programme_id
-    WHERE ep.event_id IN (SELECT id FROM f)
-    GROUP BY ep.event_id
-) p ON p.event_id = e.id
-LEFT JOIN (
-    SELECT eo.event_id,
-           string_agg(org.name || ' (' || {organization_role} || ')', '; '
-                      ORDER BY eo.role, org.name) AS names
-    FROM cooperation_eventorganization eo
-    JOIN cooperation_organization org ON org.id = eo.organization_id
-    WHERE eo.event_id IN (SELECT id FROM f)
-    GROUP BY eo.event_id
-) o ON o.event_id = e.id
-LEFT JOIN (
-    SELECT ep.event_id,
-           string_agg(per.name || ' (' || {person_role}
-                      || CASE WHEN ep.title <> '' THEN ', ' || ep.title ELSE '' END || ')',
-                      '; ' ORDER BY ep.id) AS names
-    FROM cooperation_eventperson ep JOIN cooperation_person per ON per.id = ep.person_id
-    WHERE ep.event_id IN (SELECT id FROM f)
-    GROUP BY ep.event_id
-) pe ON pe.event_id = e.id
-LEFT JOIN (
-    SELECT ci.event_id,
-           string_agg(so.title || ' — ' || ci.locator, '; ' ORDER BY so.title, ci.id) AS names
-    FROM cooperation_eventcitation ci JOIN cooperation_source so ON so.id = ci.source_id
-    WHERE ci.event_id IN (SELECT id FROM f)
-    GROUP BY ci.event_id
-) s ON s.event_id = e.id
-ORDER BY {ORDER_BY[sort]}
+{newline.join(joins)}
+ORDER BY {order_by(key)}
 """
 
 
-def copy_statement(ids_queryset, sort: str, base_url: str, *, header: bool = True):
+def copy_statement(columns, ids_queryset, key: SortKey, base: str, *, header: bool = True):
     """(COPY statement, params) for the events whose ids `ids_queryset` selects."""
-    ids_sql, ids_params = ids_queryset.values("pk").query.sql_with_params()
-    # Placeholders in order: the ids query's (in the CTE), then the URL base (in the SELECT
-    # list). The export SQL itself holds no other % sign.
-    sql = export_sql(sort).replace("%(ids)s", ids_sql).replace("%(base)s", "%s")
+    try:
+        ids_sql, ids_params = ids_queryset.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a condition that can match nothing (a search for "!")
+        ids_sql, ids_params = NO_IDS, ()
+    # The ids query's placeholders are the only ones; the site's address is a literal (any
+    # % in it doubled, as psycopg reads % as a placeholder when there are parameters).
+    sql = export_sql(columns, key).replace(BASE, sql_literal(base).replace("%", "%%"))
+    sql = sql.replace("%(ids)s", ids_sql)
     return (
         f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER {'true' if header else 'false'})",
-        [*ids_params, base_url],
+        list(ids_params),
     )
 
 
@@ -195,7 +127,7 @@ def slices(queryset, key: SortKey):
         size = min(size * 4, LARGEST_SLICE)
 
 
-def stream_csv(queryset, key: SortKey, sort: str, base_url: str, *, bom: bool = False):
+def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False):
     """Yield the CSV as bytes in chunks of about CHUNK_BYTES, as PostgreSQL produces it."""
     connection = connections[queryset.db]
     chunk = bytearray("\ufeff".encode() if bom else b"")
@@ -206,7 +138,7 @@ def stream_csv(queryset, key: SortKey, sort: str, base_url: str, *, bom: bool = 
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         header = True
         for ids in slices(queryset, key):
-            statement, params = copy_statement(ids, sort, base_url, header=header)
+            statement, params = copy_statement(columns, ids, key, base, header=header)
             header = False
             with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
                 for row in copy:

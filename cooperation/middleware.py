@@ -17,20 +17,28 @@ class RejectNulMiddleware:
     """400 for a request whose path or query string holds a NUL character (`%00`).
 
     PostgreSQL text can hold no NUL: such a value reaching a query is a DataError, a 500. The
-    public filters already refuse it (Django's form fields do), but the admin's list filters
-    pass their values straight to the database. One check here covers every view.
+    admin's list filters pass their values straight to the database; this check covers them
+    and every other view, except those that validate their whole query string themselves
+    (`validates_query`: the public lists, which show the error beside its field).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
+        if "\x00" in request.path:
+            return bad_request(["the address holds a NUL character (%00)."])
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(getattr(view_func, "view_class", None), "validates_query", False):
+            return None
+        if any(
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return bad_request(["it holds a NUL character (%00)."])
-        return self.get_response(request)
+            return bad_request(["the query string holds a NUL character (%00)."])
+        return None
 
 
 class DatabaseUnavailableMiddleware:

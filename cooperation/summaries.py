@@ -12,7 +12,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 
 from .models import Country, Event, EventCountry, Organization, Person, Programme, Source
@@ -92,56 +92,66 @@ def warm(items: dict) -> int:
 
 
 def events_per_year(queryset) -> list[tuple[int, int]]:
-    """(year, count) by start year, oldest first."""
-    return list(
-        queryset.order_by()
-        .annotate(year=ExtractYear("start_date"))
+    """(year, number of events under way in it), oldest first: what ?year= gives.
+
+    An event counts in every year from its start to its end. Most events start and end in
+    one year, so one grouped count by start year does most of the work; the few that span
+    years are grouped by (start year, end year) and added to each later year they reach.
+    """
+    events = queryset.order_by()
+    per_year = dict(
+        events.annotate(year=ExtractYear("start_date"))
         .values_list("year")
         .annotate(n=Count("id"))
-        .order_by("year")
+        .values_list("year", "n")
     )
+    spans = (
+        events.filter(end_date__isnull=False)
+        .annotate(first=ExtractYear("start_date"), last=ExtractYear("end_date"))
+        .filter(last__gt=F("first"))
+        .values_list("first", "last")
+        .annotate(n=Count("id"))
+        .values_list("first", "last", "n")
+    )
+    for first, last, n in spans:
+        for year in range(first + 1, last + 1):
+            per_year[year] = per_year.get(year, 0) + n
+    return sorted(per_year.items())
 
 
-def facet_items(queryset, key: str) -> dict:
-    ids = queryset.order_by().values("pk")
-    type_labels = dict(Event.Type.choices)
-
-    def types():
-        rows = (
-            queryset.order_by().values_list("type").annotate(n=Count("id")).order_by("-n", "type")
-        )
-        return [(kind, type_labels[kind], n) for kind, n in rows]
-
-    def years():
-        return sorted(events_per_year(queryset), reverse=True)
-
-    def countries():
-        return list(
-            EventCountry.objects.filter(event__in=ids)
-            .values_list("country__code", "country__name")
-            .annotate(n=Count("event", distinct=True))
-            .order_by("-n", "country__name")[:FACET_LIMIT]
-        )
-
-    def programmes():
-        return list(
-            Event.programmes.through.objects.filter(event__in=ids)
-            .values_list("programme__slug", "programme__name")
-            .annotate(n=Count("event", distinct=True))
-            .order_by("-n", "programme__name")[:FACET_LIMIT]
-        )
-
-    return {
-        "types": (f"facet:types:{key}", types),
-        "years": (f"facet:years:{key}", years),
-        "countries": (f"facet:countries:{key}", countries),
-        "programmes": (f"facet:programmes:{key}", programmes),
-    }
+# ---- Facets of the events list: [(value as the query string writes it, words, count)] ----
+# Each count is the number of events in the result that clicking the value gives
+# (filters.Facet and CatalogueFilterSet.facet_link make the link).
 
 
-def event_facets(queryset, key: str) -> dict:
-    """How the current result splits by type, year, country and programme (None: too slow)."""
-    return cached_many(facet_items(queryset, key), budget_ms=budget("facet"))
+def type_counts(queryset) -> list[tuple[str, str, int]]:
+    labels = dict(Event.Type.choices)
+    rows = queryset.order_by().values_list("type").annotate(n=Count("id")).order_by("-n", "type")
+    return [(kind, str(labels.get(kind, kind)), n) for kind, n in rows]
+
+
+def year_counts(queryset) -> list[tuple[str, str, int]]:
+    return [(str(year), str(year), n) for year, n in reversed(events_per_year(queryset))]
+
+
+def country_counts(queryset) -> list[tuple[str, str, int]]:
+    rows = (
+        EventCountry.objects.filter(event__in=queryset.order_by().values("pk"))
+        .values_list("country__code", "country__name")
+        .annotate(n=Count("event", distinct=True))
+        .order_by("-n", "country__name")[:FACET_LIMIT]
+    )
+    return [(code.lower(), name, n) for code, name, n in rows]
+
+
+def programme_counts(queryset) -> list[tuple[str, str, int]]:
+    rows = (
+        Event.programmes.through.objects.filter(event__in=queryset.order_by().values("pk"))
+        .values_list("programme__slug", "programme__name")
+        .annotate(n=Count("event", distinct=True))
+        .order_by("-n", "programme__name")[:FACET_LIMIT]
+    )
+    return list(rows)
 
 
 def home_items() -> dict:

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from cooperation.lists import LISTS
 from cooperation.models import Event
 
 from .engines import postgresql_only
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 HEADER = (
     "id,url,title,type,start_date,end_date,date_precision,city,host_country,host_country_code,"
     "countries,country_codes,programmes,organizations,people,participants,"
-    "participant_countries,description,sources"
+    "participant_countries,description,sources,note,parent"
 )
 
 
@@ -29,6 +30,29 @@ def read_csv(response):
 def test_columns_are_in_the_documented_order(client, sample):
     body, _ = read_csv(client.get("/events/export.csv"))
     assert body.splitlines()[0] == HEADER
+
+
+def test_note_and_parent_columns(client, sample):
+    from cooperation.models import Event
+
+    Event.objects.filter(pk=sample["conference"].pk).update(editor_note="Date as the text says.")
+    _, rows = read_csv(client.get("/events/export.csv", {"sort": "date"}))
+    by_slug = {row["url"].rsplit("/", 2)[-2]: row for row in rows}
+    conference = by_slug["2012-07-28-conference"]
+    assert conference["note"] == "Date as the text says."
+    assert conference["parent"] == "http://testserver/events/2012-07-21-visit/"
+    assert by_slug["2012-07-21-visit"]["parent"] == ""
+
+
+def test_source_filter_keeps_events_citing_the_source(client, sample):
+    from .factories import EventCitationFactory, SourceFactory
+
+    other = SourceFactory(slug="news", title="News article")
+    EventCitationFactory(event=sample["later"], source=other, locator="¶1")
+    _, rows = read_csv(client.get("/events/export.csv", {"source": "news"}))
+    assert [row["title"] for row in rows] == ["Seminar in Beijing"]
+    page = client.get("/events/", {"source": "news"})
+    assert page.context["title"] == "Events citing News article"
 
 
 def test_export_is_streamed_as_utf8_csv(client, sample):
@@ -224,7 +248,7 @@ def test_other_exports_reject_bad_filters(client, sample):
     ["", "sort=title", "country=tz&sort=-participants", "q=water", "year=2012&type=training"],
 )
 def test_postgresql_copy_writes_the_same_file_as_the_python_writer(client, sample, query):
-    """On PostgreSQL the CSV comes from COPY; it must hold exactly what exports.event_rows
+    """On PostgreSQL the CSV comes from COPY; it must hold exactly what exports.rows
     writes (the SQLite path), cell for cell, including hostile and empty values."""
     from django.http import QueryDict
 
@@ -243,13 +267,11 @@ def test_postgresql_copy_writes_the_same_file_as_the_python_writer(client, sampl
     EventCountryFactory(event=hostile, country=sample["tanzania"], role="host")
     _, copied = read_csv(client.get(f"/events/export.csv?{query}"))
     data = QueryDict(query)
-    filterset = EventFilter(data or None, queryset=Event.objects.all())
-    assert filterset.is_valid() or not data
+    filterset = EventFilter(data, queryset=Event.objects.all())
+    assert filterset.is_valid()
+    columns = LISTS["events"].columns
     written = "".join(
-        exports.csv_stream(
-            exports.EVENT_COLUMNS,
-            exports.event_rows(filterset.qs, absolute_url=lambda path: "http://testserver" + path),
-        )
+        exports.csv_stream(columns, exports.rows(filterset.qs, columns, base="http://testserver"))
     )
     expected = list(csv.DictReader(io.StringIO(written)))
     assert copied == expected
@@ -290,11 +312,9 @@ def test_postgresql_export_in_slices_is_one_file_in_one_snapshot(client, monkeyp
     _, copied = read_csv(client.get(f"/events/export.csv?sort={sort}"))
     filterset = EventFilter(QueryDict(f"sort={sort}"), queryset=Event.objects.all())
     assert filterset.is_valid()
+    columns = LISTS["events"].columns
     written = "".join(
-        exports.csv_stream(
-            exports.EVENT_COLUMNS,
-            exports.event_rows(filterset.qs, absolute_url=lambda path: "http://testserver" + path),
-        )
+        exports.csv_stream(columns, exports.rows(filterset.qs, columns, base="http://testserver"))
     )
     assert copied == list(csv.DictReader(io.StringIO(written)))
     assert len(copied) == 19

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -111,8 +113,8 @@ def test_sorting(client, sample, sort, first):
 
 def test_title_describes_the_filters_in_words(client, sample):
     response = client.get(URL, {"type": "training", "country": "tz", "year": "2012"})
-    assert response.context["title"] == "Trainings in Tanzania, 2012"
-    assert "<h1>Trainings in Tanzania, 2012</h1>" in response.content.decode()
+    assert response.context["title"] == "Trainings involving Tanzania, in 2012"
+    assert "<h1>Trainings involving Tanzania, in 2012</h1>" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -120,19 +122,19 @@ def test_title_describes_the_filters_in_words(client, sample):
     [
         (
             {"country": "tz", "country_role": "host", "year": "2012"},
-            "Events hosted in Tanzania, 2012",
+            "Events hosted by Tanzania, in 2012",
         ),
         (
             {"country": ["tz", "mz"], "country_role": "participant"},
-            "Events in Mozambique or Tanzania (as participant)",
+            "Events with Mozambique or Tanzania taking part",
         ),
         (
             {"type": ["training", "forum"], "q": "water"},
-            "Events, training or forum or conference, matching “water”",
+            "Events matching “water”, of type Training or Forum or conference",
         ),
         (
             {"organization": "lgop", "date_from": "2012-01-01"},
-            "Events, Leading Group Office, 2012-01-01 to …",
+            "Events under way from 1 January 2012, with Leading Group Office",
         ),
     ],
 )
@@ -143,26 +145,54 @@ def test_titles_for_other_filters(client, sample, query, title):
 def test_each_active_filter_can_be_removed(client, sample):
     response = client.get(URL, {"country": "tz", "year": "2012"})
     chips = {chip["label"]: chip["remove"] for chip in response.context["chips"]}
-    assert chips == {"Tanzania": "year=2012", "2012": "country=tz"}
+    assert chips == {"involving Tanzania": "year=2012", "in 2012": "country=tz"}
+
+
+def facet(response, param):
+    facets = {facet["param"]: facet["values"] for facet in response.context["facets"]}
+    return {item["value"]: (item["n"], item["query"], item["current"]) for item in facets[param]}
 
 
 def test_facets_count_within_the_current_result(client, sample):
-    facets = client.get(URL, {"country": "tz"}).context["facets"]
-    assert [(kind, n) for kind, _, n, _, _ in facets["types"]] == [
-        ("forum", 1),
-        ("training", 1),
-        ("visit", 1),
-    ]
-    assert [(year, n) for year, n, _, _ in facets["years"]] == [(2012, 3)]
-    countries = {code: n for code, _, n, _, _ in facets["countries"]}
-    assert countries == {"TZ": 3, "CN": 3, "MZ": 1}
-    assert [(slug, n) for slug, _, n, _, _ in facets["programmes"]] == [("china-africa-forum", 1)]
+    response = client.get(URL, {"country": "tz"})
+    assert {v: n for v, (n, _, _) in facet(response, "type").items()} == {
+        "forum": 1,
+        "training": 1,
+        "visit": 1,
+    }
+    assert {v: n for v, (n, _, _) in facet(response, "year").items()} == {"2012": 3}
+    assert {v: n for v, (n, _, _) in facet(response, "country").items()} == {
+        "tz": 3,
+        "cn": 3,
+        "mz": 1,
+    }
+    assert {v: n for v, (n, _, _) in facet(response, "programme").items()} == {
+        "china-africa-forum": 1
+    }
 
 
-def test_facet_link_adds_its_value_to_the_filters(client, sample):
-    facets = client.get(URL, {"country": "tz"}).context["facets"]
-    training = next(query for kind, _, _, query, _ in facets["types"] if kind == "training")
-    assert training == "country=tz&type=training"
+def test_facet_links_narrow_to_exactly_their_count(client, sample):
+    """A facet value's link keeps the current filters and adds the value: for a link table
+    (an event with several countries) as "and also" (and_country), never as OR."""
+    response = client.get(URL, {"country": "tz"})
+    assert facet(response, "type")["training"][1] == "country=tz&type=training"
+    n, query, current = facet(response, "country")["mz"]
+    assert (query, current) == ("country=tz&and_country=mz", False)
+    assert client.get(f"{URL}?{query}").context["total"] == n == 1
+    assert facet(response, "country")["tz"][2] is True  # the current result itself
+
+
+def test_year_facet_counts_events_under_way_as_the_year_filter_does(client, sample):
+    EventFactory(
+        slug="2012-2014-project",
+        start_date=datetime.date(2012, 11, 1),
+        end_date=datetime.date(2014, 2, 1),
+        end_date_precision="day",
+    )
+    counts = {v: n for v, (n, _, _) in facet(client.get(URL), "year").items()}
+    assert counts == {"2012": 4, "2013": 2, "2014": 1}
+    for year, n in counts.items():
+        assert client.get(URL, {"year": year}).context["total"] == n
 
 
 def test_download_link_carries_the_filters(client, sample):
@@ -183,14 +213,15 @@ def test_pagination_keeps_the_filters(client, sample, monkeypatch):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"country": "zz"}, "country: Select a valid choice. ZZ is not one of the available"),
-        ({"year": "twenty"}, "year: “twenty” is not a year."),
+        ({"country": "zz"}, "Select a valid choice. ZZ is not one of the available"),
+        ({"year": "twenty"}, "“twenty” is not a year."),
         ({"year": "99999"}, "Years run from 1000 to 9999"),
-        ({"date_from": "2012-13-45"}, "date_from: Enter a valid date."),
-        ({"type": "party"}, "type: Select a valid choice. party is not one of the available"),
-        ({"sort": "random"}, "sort: Select a valid choice."),
-        ({"programme": "nope"}, "programme: Select a valid choice."),
-        ({"q": "x" * 201}, "q: Ensure this value has at most 200 characters"),
+        ({"date_from": "2012-13-45"}, "Enter a valid date."),
+        ({"date_from": "2020-01-01", "date_to": "2000-01-01"}, "The range ends (2000-01-01)"),
+        ({"type": "party"}, "Select a valid choice. party is not one of the available"),
+        ({"sort": "random"}, "Select a valid choice."),
+        ({"programme": "nope"}, "Select a valid choice."),
+        ({"q": "x" * 201}, "Ensure this value has at most 200 characters"),
         ({"page": "abc"}, "page: “abc” is not a page number."),
         ({"page": "-1"}, "page:"),
         ({"page": "300"}, "page: there is no page 300; the list ends before it."),
@@ -206,9 +237,20 @@ def test_invalid_values_give_a_clear_message_and_400(client, sample, query, mess
 
 
 def test_empty_form_fields_are_ignored(client, sample):
-    response = client.get(URL + "?q=&country=&year=&date_from=&type=&sort=")
-    assert response.status_code == 200
+    response = client.get(URL + "?q=&country=&year=&date_from=&type=&sort=", follow=True)
+    assert response.redirect_chain == [("/events/", 302)]
     assert response.context["total"] == 4
+
+
+def test_a_submitted_form_leads_to_a_clean_url(client, sample):
+    response = client.get(URL + "?q=&country=tz&country_role=&year=2012&sort=")
+    assert (response.status_code, response["Location"]) == (302, "/events/?country=tz&year=2012")
+
+
+def test_errors_show_beside_their_field(client, sample):
+    page = client.get(URL, {"year": "twenty", "country": "tz"}).content.decode()
+    field = page[page.index('id="id_year"') - 600 : page.index('id="id_year"')]
+    assert "“twenty” is not a year." in field
 
 
 def count_queries(client, url):
@@ -220,9 +262,10 @@ def count_queries(client, url):
 
 def test_query_count_is_pinned(client, sample, django_assert_num_queries):
     client.get(URL, {"country": "tz"})  # computes and caches the count and facet counts
-    # country codes, page, 2 prefetches, cached count (1 read), cached facets (1 read),
-    # form choices (2)
-    with django_assert_num_queries(8):
+    # country codes, page, 2 prefetches, cached count (1 read), cached facets (1 read), the
+    # form's record choices (7: country, and_country, programme, and_programme, organization,
+    # person, source)
+    with django_assert_num_queries(13):
         client.get(URL, {"country": "tz"})
 
 
@@ -232,7 +275,7 @@ def test_first_request_computes_count_and_facets_within_a_budget(
     # As above, but the count and the four facets are computed (on PostgreSQL each under a
     # statement timeout: savepoint, SET LOCAL, query, release) and written to the database
     # cache (Django's DatabaseCache spends several queries on each write). Pinned per engine.
-    expected = {"sqlite": 38, "postgresql": 53}[connection.vendor]
+    expected = {"sqlite": 44, "postgresql": 59}[connection.vendor]
     with django_assert_num_queries(expected):
         client.get(URL, {"country": "tz"})
 

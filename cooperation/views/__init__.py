@@ -1,20 +1,18 @@
-"""Public pages, by subject. Views stay thin: filtering lives in filters.py, export rows in
-exports.py, aggregates in summaries.py, query vocabulary on the models' querysets."""
+"""Public pages, by subject. Views stay thin: what a list offers is declared in lists.py
+(parameters in filters.py, export columns in columns.py), aggregates live in summaries.py,
+query vocabulary on the models' querysets."""
 
-from .events import EventDetailView, EventExportView, EventListView
+from .common import ExportView
+from .events import EventDetailView, EventListView
 from .home import HomeView
 from .records import (
     CountryDetailView,
-    CountryExportView,
     CountryListView,
     OrganizationDetailView,
-    OrganizationExportView,
     OrganizationListView,
     PersonDetailView,
-    PersonExportView,
     PersonListView,
     ProgrammeDetailView,
-    ProgrammeExportView,
     ProgrammeListView,
     SourceDetailView,
     SourceListView,
@@ -23,20 +21,16 @@ from .years import YearDetailView, YearListView
 
 __all__ = [
     "CountryDetailView",
-    "CountryExportView",
     "CountryListView",
     "EventDetailView",
-    "EventExportView",
     "EventListView",
+    "ExportView",
     "HomeView",
     "OrganizationDetailView",
-    "OrganizationExportView",
     "OrganizationListView",
     "PersonDetailView",
-    "PersonExportView",
     "PersonListView",
     "ProgrammeDetailView",
-    "ProgrammeExportView",
     "ProgrammeListView",
     "SourceDetailView",
     "SourceListView",

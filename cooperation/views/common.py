@@ -1,31 +1,25 @@
-"""Helpers every public view uses: windows of rows, export responses, query strings."""
+"""Helpers every public view uses: windows of rows, exports, bad requests, canonical URLs."""
 
 import itertools
 
-from django.db import connections
-from django.http import HttpResponse, StreamingHttpResponse
+from django.db import connection, connections
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils import timezone
+from django.views import View
 
+from .. import exports, exports_sql
 from ..charts import bar_chart
+from ..lists import CatalogueList
 from ..pagination import BadPosition, SortKey, Window, encode, window
 
 PAGE_SIZE = 25
 # Numbered pages read past every earlier row; beyond this, Next links (keyset) go on.
 MAX_PAGE_NUMBER = 400
 
-EVENT_SORTS = {
-    "-date": SortKey("start_date", descending=True),
-    "date": SortKey("start_date", descending=False),
-    "title": SortKey("title", descending=False),
-    "-title": SortKey("title", descending=True),
-    "-participants": SortKey("participants", descending=True, nullable=True),
-    "participants": SortKey("participants", descending=False, nullable=True),
-}
 
-
-def event_window(request, queryset, sort: str, *, size=None):
+def event_window(request, queryset, key: SortKey, *, size=None):
     """The page of events a request asks for: ?after= / ?before= (links), ?page=N or last."""
     size = size or PAGE_SIZE
-    key = EVENT_SORTS[sort or "-date"]
     after, before = request.GET.get("after"), request.GET.get("before")
     page = request.GET.get("page", "").strip()
     if page == "last":
@@ -72,10 +66,6 @@ def count(queryset, key: str):
     return summaries.count(queryset, key)
 
 
-def absolute_url_builder(request):
-    return request.build_absolute_uri
-
-
 def year_chart(title, counts, url_for):
     """Bars for every year from the first to the last, empty years included, so that gaps
     in the record show as gaps."""
@@ -84,41 +74,33 @@ def year_chart(title, counts, url_for):
     return bar_chart(title, [(str(year), by_year.get(year, 0), url_for(year)) for year in years])
 
 
-def export_query(query) -> str:
-    """A list's query string for its export links: the same filters, every page."""
-    query = query.copy()
-    for name in ("page", "after", "before"):
-        query.pop(name, None)
-    return query.urlencode()
-
-
-def filter_key(query) -> str:
-    """The filters alone, in a stable order: the cache key of a result's aggregates."""
-    return "&".join(
-        f"{name}={value}"
-        for name in sorted(query)
-        if name not in {"page", "after", "before", "sort", "bom"}
-        for value in sorted(query.getlist(name))
-    )
-
-
-def toggled(query, param, value) -> str:
-    """The query string with one value of a parameter added, or removed if present; page 1."""
-    query = query.copy()
-    for name in ("page", "after", "before"):
-        query.pop(name, None)
-    values = query.getlist(param)
-    if value in values:
-        values.remove(value)
-    else:
-        values.append(value)
-    query.setlist(param, values)
-    return query.urlencode()
-
-
 def bad_request(messages) -> HttpResponse:
-    body = "The query string could not be used:\n" + "\n".join(f"- {m}" for m in messages)
+    """400 with a one-line reason, for exports and other machine-read answers."""
+    body = "Bad request: " + "; ".join(" ".join(str(m).split()) for m in messages)
     return HttpResponse(body + "\n", status=400, content_type="text/plain; charset=utf-8")
+
+
+MAX_REDIRECT_LENGTH = 4096  # longer addresses are answered in place (blanks are ignored)
+
+
+def without_blanks(request):
+    """A redirect to the same address without its empty parameters (what a submitted form
+    leaves behind: `q=&country_role=`), so that shared URLs say only what was chosen; None
+    when there is none."""
+    query = request.GET.copy()
+    blanks = [name for name in query if not any(v.strip() for v in query.getlist(name))]
+    if not blanks:
+        return None
+    for name in blanks:
+        del query[name]
+    encoded = query.urlencode()
+    target = request.path + (f"?{encoded}" if encoded else "")
+    return HttpResponseRedirect(target) if len(target) <= MAX_REDIRECT_LENGTH else None
+
+
+def site_base(request) -> str:
+    """The site's address, "https://example.org", for the URL columns of exports."""
+    return request.build_absolute_uri("/").rstrip("/")
 
 
 def streaming(content, filename, content_type, using):
@@ -134,3 +116,35 @@ def streaming(content, filename, content_type, using):
     response = StreamingHttpResponse(itertools.chain([first], content), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class ExportView(View):
+    """/<list>/export.csv and /<list>/export.json: the list's query string, every record."""
+
+    catalogue_list: CatalogueList = None
+    format = "csv"
+    validates_query = True  # a NUL in a value is this view's 400, not the middleware's
+
+    def get(self, request):
+        filterset = self.catalogue_list.filter(request.GET)
+        if not filterset.is_valid():
+            return bad_request(filterset.error_messages())
+        bom = request.GET.get("bom", "").strip().lower() in {"1", "true", "yes"}
+        columns = self.catalogue_list.columns
+        queryset = filterset.qs
+        filename = filterset.filename(self.format, timezone.localdate())
+        base = site_base(request)
+        if self.format == "json":
+            content = exports.json_stream(columns, exports.rows(queryset, columns, base=base))
+            content_type = "application/json; charset=utf-8"
+        elif self.catalogue_list.sql_writer and connection.vendor == "postgresql":
+            # The database writes the CSV itself: about as fast as a bare COPY.
+            key = filterset.sort().key
+            content = exports_sql.stream_csv(columns, queryset, key, base, bom=bom)
+            content_type = "text/csv; charset=utf-8"
+        else:
+            content = exports.csv_stream(
+                columns, exports.rows(queryset, columns, base=base), bom=bom
+            )
+            content_type = "text/csv; charset=utf-8"
+        return streaming(content, filename, content_type, queryset.db)

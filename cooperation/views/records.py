@@ -1,15 +1,15 @@
 """Lists and pages of countries, programmes, organizations, people and sources."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 
-from .. import exports, summaries
-from ..filters import CountryFilter, EventFilter, OrganizationFilter, PersonFilter, ProgrammeFilter
+from .. import summaries
+from ..filters import EVENT_SORTS
+from ..lists import COUNTRIES, EVENTS, ORGANIZATIONS, PEOPLE, PROGRAMMES, SOURCES
 from ..models import (
     Country,
     Event,
@@ -26,18 +26,10 @@ from ..models import (
     Source,
 )
 from ..pagination import BadPosition
-from .common import (
-    absolute_url_builder,
-    bad_request,
-    count,
-    event_window,
-    export_query,
-    filter_key,
-    streaming,
-    year_chart,
-)
+from .common import count, event_window, without_blanks, year_chart
 
 LIST_PAGE_SIZE = 50
+NEWEST_FIRST = EVENT_SORTS["-date"].key
 
 
 def number_page(request, items, size=LIST_PAGE_SIZE):
@@ -54,159 +46,93 @@ def number_page(request, items, size=LIST_PAGE_SIZE):
         ) from error
 
 
+def ranking_item(filterset):
+    """(cache key, compute) for every matching record's (pk, count) in a count sort's order."""
+    queryset = filterset.qs
+    key = f"ranking:{filterset.sort_name()}:{filterset.cache_key()}"
+    return key, lambda: list(queryset.values_list("pk", "n"))
+
+
 class NamedListView(View):
-    """A searchable list of records with their event counts; CSV at export.csv beside it.
+    """A searchable list of records with their event counts; CSV and JSON beside it.
 
     Counts for the rows shown are exact. Sorting by count ranks every matching record, which
     on a large catalogue runs within a time budget and is cached; if it cannot finish, the list
-    is sorted by name, and says so.
+    is sorted by its first sort (name), and says so.
     """
 
-    filterset_class = None
-    model = None
-    link_model = None  # the event-link model whose rows are counted
-    link_field = ""
-    template_name = ""
-    title = ""
-    sorts = ("name", "-events")
-    default_sort = "name"
-
-    def queryset(self):
-        return self.model.objects.all()
-
-    def counts_for(self, pks) -> dict:
-        rows = (
-            self.link_model.objects.filter(**{f"{self.link_field}__in": pks})
-            .values_list(self.link_field)
-            .annotate(n=Count("event", distinct=True))
-        )
-        return dict(rows)
-
-    link_relation = "events"
-
-    def ranking_item(self, queryset, sort, filters):
-        """(cache key, compute) for every matching record's (pk, count), most events first."""
-
-        def compute():
-            return list(
-                queryset.annotate(n=Count(self.link_relation, distinct=True))
-                .order_by("-n", "name")
-                .values_list("pk", "n")
-            )
-
-        return (f"ranking:{self.model.__name__}:{sort}:{filters}", compute)
-
-    def ranking(self, queryset, sort, filters):
-        key, compute = self.ranking_item(queryset, sort, filters)
-        return summaries.cached(key, compute, budget_ms=summaries.budget("summary"))
+    catalogue_list = None
+    template_name = "cooperation/record_list.html"
+    validates_query = True
 
     def get(self, request):
-        filterset = self.filterset_class(request.GET or None, queryset=self.queryset())
-        context = {"filter": filterset, "title": self.title}
-        sort = request.GET.get("sort", self.default_sort)
-        errors = filterset.error_messages() if filterset.is_bound else []
-        if sort not in self.sorts:
-            errors.append(f"sort: “{sort[:40]}” is not one of {', '.join(self.sorts)}.")
-        if errors:
-            context["errors"] = errors
+        if redirect := without_blanks(request):
+            return redirect
+        catalogue_list = self.catalogue_list
+        filterset = catalogue_list.filter(request.GET)
+        context = {"filter": filterset, "title": filterset.noun, "list": catalogue_list}
+        if not filterset.is_valid():
+            context["errors"] = filterset.error_messages()
             return render(request, self.template_name, context, status=400)
-        queryset = filterset.qs
-        notice = ""
-        ranked = None
-        if sort != "name":
-            ranked = self.ranking(queryset, sort, filter_key(request.GET))
+        notice, ranked = "", None
+        if filterset.sort().count is not None:
+            key, compute = ranking_item(filterset)
+            ranked = summaries.cached(key, compute, budget_ms=summaries.budget("summary"))
             if ranked is None:
                 notice = "Sorting by number of events takes too long for this list just now; "
                 notice += "it is sorted by name instead."
         try:
             if ranked is not None:
                 page = number_page(request, ranked)
-                records = summaries.with_counts(self.queryset(), page.object_list)
+                records = summaries.with_counts(catalogue_list.queryset(), page.object_list)
             else:
-                page = number_page(request, queryset.order_by("name"))
+                unranked = request.GET.copy()
+                unranked.pop("sort", None)
+                page = number_page(request, catalogue_list.filter(unranked).qs)
                 records = list(page.object_list)
-                counts = self.counts_for([record.pk for record in records])
-                for record in records:
-                    record.n = counts.get(record.pk, 0)
+                self.count_events(records)
         except BadPosition as error:
             context["errors"] = [str(error)]
             return render(request, self.template_name, context, status=400)
         self.decorate(records)
         context.update(
+            title=filterset.describe(),
             page_obj=page,
             records=records,
             total=page.paginator.count,
-            sort=sort if ranked is not None or sort == "name" else "name",
             notice=notice,
-            export_query=export_query(request.GET),
+            chips=filterset.chips(),
+            export_query=filterset.query().urlencode(),
         )
         return render(request, self.template_name, context)
 
+    def count_events(self, records):
+        counting = self.catalogue_list.event_count
+        counts = {}
+        if counting is not None and records:
+            counts = dict(
+                self.catalogue_list.model.objects.filter(pk__in=[r.pk for r in records])
+                .annotate(n=counting)
+                .values_list("pk", "n")
+            )
+        for record in records:
+            record.n = counts.get(record.pk, 0 if counting is not None else None)
+
     def decorate(self, records):
         """Add whatever else the rows show (the countries list: hosted and taken part)."""
-
-
-class NamedExportView(View):
-    list_view = None
-    columns: list[str] = []
-    prefix = ""
-
-    def rows(self, queryset, request):
-        return exports.named_rows(
-            queryset, self.columns, prefix=self.prefix, absolute_url=absolute_url_builder(request)
-        )
-
-    def annotate(self, queryset):
-        return queryset.annotate(event_count=Count("events", distinct=True))
-
-    def get(self, request):
-        view = self.list_view()
-        filterset = view.filterset_class(request.GET or None, queryset=view.queryset())
-        sort = request.GET.get("sort", view.default_sort)
-        errors = filterset.error_messages() if filterset.is_bound else []
-        if sort not in view.sorts:
-            errors.append(f"sort: “{sort[:40]}” is not one of {', '.join(view.sorts)}.")
-        if errors:
-            return bad_request(errors)
-        queryset = self.annotate(filterset.qs)
-        ordering = {"name": ["name"]}.get(sort, ["-event_count", "name"])
-        queryset = queryset.order_by(*ordering)
-        filename = f"{self.prefix}-{timezone.localdate().isoformat()}.csv"
-        bom = request.GET.get("bom", "") in {"1", "true", "yes"}
-        return streaming(
-            exports.csv_stream(self.columns, self.rows(queryset, request), bom=bom),
-            filename,
-            "text/csv; charset=utf-8",
-            queryset.db,
-        )
 
 
 # ---- Countries ----------------------------------------------------------------------------
 
 
 class CountryListView(NamedListView):
-    filterset_class = CountryFilter
-    model = Country
-    link_model = EventCountry
-    link_field = "country"
-    link_relation = "event_links__event"
+    catalogue_list = COUNTRIES
     template_name = "cooperation/country_list.html"
-    title = "Countries"
-    sorts = ("name", "-events", "-hosted")
 
-    def ranking_item(self, queryset, sort, filters):
-        if sort != "-hosted":
-            return super().ranking_item(queryset, sort, filters)
-
-        def compute():
-            hosted = Count("event_links__event", filter=Q(event_links__role="host"), distinct=True)
-            return list(queryset.annotate(n=hosted).order_by("-n", "name").values_list("pk", "n"))
-
-        return (f"ranking:Country:{sort}:{filters}", compute)
-
-    def counts_for(self, pks) -> dict:
+    def count_events(self, records):
         counts = summaries.country_event_counts() or {}
-        return {pk: sum(counts.get(pk, (0, 0))) for pk in pks}
+        for record in records:
+            record.n = sum(counts.get(record.pk, (0, 0)))
 
     def decorate(self, records):
         counts = summaries.country_event_counts()
@@ -217,33 +143,24 @@ class CountryListView(NamedListView):
                 record.events_hosted, record.events_taken_part = counts.get(record.pk, (0, 0))
 
 
-class CountryExportView(NamedExportView):
-    list_view = CountryListView
-    columns = exports.COUNTRY_COLUMNS
-    prefix = "countries"
-
-    def annotate(self, queryset):
-        return exports.with_event_counts(queryset).annotate(
-            event_count=Count("event_links__event", distinct=True)
-        )
-
-    def rows(self, queryset, request):
-        if request.GET.get("sort") == "-hosted":
-            queryset = queryset.order_by("-events_hosted", "name")
-        return exports.country_rows(queryset, absolute_url=absolute_url_builder(request))
-
-
 class CountryDetailView(View):
     """/countries/tz/ — the country's events (filterable like /events/), by year."""
 
     template_name = "cooperation/country_detail.html"
+    validates_query = True
 
     def get(self, request, code):
         country = get_object_or_404(Country, code=code)  # upper case (urls.CountryCode)
+        if redirect := without_blanks(request):
+            return redirect
         data = request.GET.copy()
         data.setlist("country", [country.code])
-        filterset = EventFilter(data, queryset=Event.objects.all())
-        context = {"country": country, "filter": filterset}
+        filterset = EVENTS.filter(data)
+        context = {
+            "country": country,
+            "filter": filterset,
+            "country_fields": [filterset.form[name] for name in ("q", "country_role", "year")],
+        }
         summary = summaries.country(country)
         context.update(
             roles=[(EventCountry.Role(role).label, n) for role, n in summary["roles"] or []],
@@ -265,20 +182,18 @@ class CountryDetailView(View):
             return render(request, self.template_name, context, status=400)
         result = filterset.qs
         try:
-            page = event_window(request, result.for_listing(), filterset.form.cleaned_data["sort"])
+            page = event_window(request, result.for_listing(), filterset.sort().key)
         except BadPosition as error:
             context["errors"] = [str(error)]
             return render(request, self.template_name, context, status=400)
-        total = count(result, f"country:{country.code}:{filter_key(data)}")
-        query = data.copy()
-        query.setlist("country", [country.code.lower()])
+        total = count(result, filterset.cache_key())
         context.update(
             page=page,
             events=page.rows,
             total=total.value,
             count=total,
-            chips=[chip for chip in filterset.active_filters() if chip["param"] != "country"],
-            export_query=export_query(query),
+            chips=[chip for chip in filterset.chips() if chip["param"] != "country"],
+            export_query=filterset.query().urlencode(),
         )
         return render(request, self.template_name, context)
 
@@ -287,18 +202,8 @@ class CountryDetailView(View):
 
 
 class ProgrammeListView(NamedListView):
-    filterset_class = ProgrammeFilter
-    model = Programme
-    link_model = Event.programmes.through
-    link_field = "programme"
+    catalogue_list = PROGRAMMES
     template_name = "cooperation/programme_list.html"
-    title = "Programmes"
-
-
-class ProgrammeExportView(NamedExportView):
-    list_view = ProgrammeListView
-    columns = exports.PROGRAMME_COLUMNS
-    prefix = "programmes"
 
 
 class EventsOfRecord(DetailView):
@@ -313,7 +218,7 @@ class EventsOfRecord(DetailView):
         self.object = self.get_object()
         context = self.get_context_data(object=self.object)
         try:
-            context["page"] = event_window(request, self.events().for_listing(), "-date")
+            context["page"] = event_window(request, self.events().for_listing(), NEWEST_FIRST)
         except BadPosition as error:
             context["errors"] = [str(error)]
             return self.render_to_response(context, status=400)
@@ -350,21 +255,8 @@ class ProgrammeDetailView(EventsOfRecord):
 
 
 class OrganizationListView(NamedListView):
-    filterset_class = OrganizationFilter
-    model = Organization
-    link_model = EventOrganization
-    link_field = "organization"
+    catalogue_list = ORGANIZATIONS
     template_name = "cooperation/organization_list.html"
-    title = "Organizations"
-
-    def queryset(self):
-        return Organization.objects.select_related("country")
-
-
-class OrganizationExportView(NamedExportView):
-    list_view = OrganizationListView
-    columns = exports.ORGANIZATION_COLUMNS
-    prefix = "organizations"
 
 
 class OrganizationDetailView(EventsOfRecord):
@@ -417,21 +309,8 @@ class OrganizationDetailView(EventsOfRecord):
 
 
 class PersonListView(NamedListView):
-    filterset_class = PersonFilter
-    model = Person
-    link_model = EventPerson
-    link_field = "person"
+    catalogue_list = PEOPLE
     template_name = "cooperation/person_list.html"
-    title = "People"
-
-    def queryset(self):
-        return Person.objects.select_related("country")
-
-
-class PersonExportView(NamedExportView):
-    list_view = PersonListView
-    columns = exports.PERSON_COLUMNS
-    prefix = "people"
 
 
 class PersonDetailView(EventsOfRecord):
@@ -467,9 +346,9 @@ class PersonDetailView(EventsOfRecord):
 # ---- Sources ------------------------------------------------------------------------------
 
 
-class SourceListView(View):
-    def get(self, request):
-        return render(request, "cooperation/source_list.html", {"sources": Source.objects.all()})
+class SourceListView(NamedListView):
+    catalogue_list = SOURCES
+    template_name = "cooperation/source_list.html"
 
 
 class SourceDetailView(DetailView):

@@ -7,6 +7,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from .. import summaries
+from ..filters import EVENT_SORTS
 from ..models import Event
 from ..pagination import BadPosition
 from .common import count, event_window, year_chart
@@ -37,7 +38,9 @@ class YearDetailView(View):
         events = Event.objects.in_year(year)
         context = {"year": year}
         try:
-            page = event_window(request, events.for_listing(), "date", size=self.PAGE_SIZE)
+            page = event_window(
+                request, events.for_listing(), EVENT_SORTS["date"].key, size=self.PAGE_SIZE
+            )
         except BadPosition as error:
             context["errors"] = [str(error)]
             return render(request, self.template_name, context, status=400)

@@ -2,15 +2,12 @@ from time import perf_counter
 
 from django.core.management.base import BaseCommand
 from django.db.models import Count
+from django.http import QueryDict
 
 from cooperation import summaries
-from cooperation.models import Country, Event, EventCountry
-from cooperation.views.records import (
-    CountryListView,
-    OrganizationListView,
-    PersonListView,
-    ProgrammeListView,
-)
+from cooperation.lists import LISTS
+from cooperation.models import Country, EventCountry
+from cooperation.views.records import ranking_item
 
 
 class Command(BaseCommand):
@@ -31,15 +28,15 @@ class Command(BaseCommand):
     def handle(self, *args, countries=50, **options):
         started = perf_counter()
         items = dict(summaries.home_items())
-        items.update(summaries.facet_items(Event.objects.all(), ""))
+        events = LISTS["events"].filter(None)  # the unfiltered list, keys as its page makes
+        items.update(events.facet_items(events.qs))
         items["country-counts"] = summaries.country_event_counts_item()
-        for view in (CountryListView, ProgrammeListView, OrganizationListView, PersonListView):
-            for sort in view.sorts:
-                if sort != "name":
-                    instance = view()
-                    items[f"{view.__name__}{sort}"] = instance.ranking_item(
-                        instance.queryset(), sort, ""
-                    )
+        for catalogue_list in LISTS.values():
+            sort = catalogue_list.filterset.base_filters.get("sort")
+            for name, way in (sort.sorts if sort else {}).items():
+                if way.count is not None:
+                    filterset = catalogue_list.filter(QueryDict(f"sort={name}"))
+                    items[f"{catalogue_list.name}:{name}"] = ranking_item(filterset)
         busiest = (
             EventCountry.objects.values_list("country")
             .annotate(n=Count("event"))

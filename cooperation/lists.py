@@ -1,0 +1,81 @@
+"""Every public list, declared once: its records, its parameters (a FilterSet, filters.py)
+and its export columns (columns.py). Pages, exports, docs/csv.md and the contract tests all
+read these declarations."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from . import columns
+from .filters import (
+    CatalogueFilterSet,
+    CountryFilter,
+    EventFilter,
+    OrganizationFilter,
+    PersonFilter,
+    ProgrammeFilter,
+    SourceFilter,
+)
+from .models import Country, Event, Organization, Person, Programme, Source
+
+
+@dataclass(frozen=True)
+class CatalogueList:
+    """`name` is the list's address (/events/, /events/export.csv) and URL names' stem."""
+
+    name: str
+    model: type
+    filterset: type[CatalogueFilterSet]
+    columns: list
+    # PostgreSQL writes this list's CSV itself (COPY): every column then has its SQL too.
+    sql_writer: bool = False
+    # The event-link relation whose rows a record's count shows, and how it is counted.
+    event_count: object = None
+    related: tuple = ()
+
+    def queryset(self):
+        return (
+            self.model.objects.select_related(*self.related)
+            if self.related
+            else (self.model.objects.all())
+        )
+
+    def filter(self, data) -> CatalogueFilterSet:
+        return self.filterset(data, queryset=self.queryset())
+
+
+EVENTS = CatalogueList("events", Event, EventFilter, columns.EVENT_COLUMNS, sql_writer=True)
+COUNTRIES = CatalogueList(
+    "countries",
+    Country,
+    CountryFilter,
+    columns.COUNTRY_COLUMNS,
+    event_count=Count("event_links__event", distinct=True),
+)
+PROGRAMMES = CatalogueList(
+    "programmes",
+    Programme,
+    ProgrammeFilter,
+    columns.PROGRAMME_COLUMNS,
+    event_count=Count("events", distinct=True),
+)
+ORGANIZATIONS = CatalogueList(
+    "organizations",
+    Organization,
+    OrganizationFilter,
+    columns.ORGANIZATION_COLUMNS,
+    event_count=Count("events", distinct=True),
+    related=("country", "parent"),
+)
+PEOPLE = CatalogueList(
+    "people",
+    Person,
+    PersonFilter,
+    columns.PERSON_COLUMNS,
+    event_count=Count("events", distinct=True),
+    related=("country",),
+)
+SOURCES = CatalogueList("sources", Source, SourceFilter, columns.SOURCE_COLUMNS)
+
+LISTS = {item.name: item for item in (EVENTS, COUNTRIES, PROGRAMMES, ORGANIZATIONS, PEOPLE,
+                                     SOURCES)}  # fmt: skip
