@@ -301,3 +301,16 @@ def test_hostile_values_are_written_alike_by_both_writers(client, catalogue):
     (row,) = [row for row in rows if row["id"] == str(event.pk)]
     assert row == expected
     assert row["title"].startswith("'=") and row["city"] == "'@SUM(1)"
+
+
+# ---- The documentation ----------------------------------------------------------------------
+
+
+def test_docs_tables_match_the_declarations():
+    """docs/csv.md's parameter and column tables are the declarations' (contract_docs)."""
+    from cooperation.contract_docs import DOC, render
+
+    text = DOC.read_text(encoding="utf-8")
+    assert render(text) == text, "docs/csv.md is stale: run `python manage.py contract_docs`"
+    for name in LISTS:
+        assert f"<!-- parameters:{name} -->" in text and f"<!-- columns:{name} -->" in text
