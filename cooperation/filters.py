@@ -386,6 +386,16 @@ class CatalogueFilterSet(django_filters.FilterSet):
             data.setlist(name, [value.strip().lower() for value in data.getlist(name)])
         super().__init__(data, *args, **kwargs)
 
+    def get_form_class(self):
+        form_class = super().get_form_class()
+
+        class FilterForm(form_class):
+            def __init__(self, *args, **kwargs):
+                kwargs.setdefault("label_suffix", "")  # "Country", not "Country:"
+                super().__init__(*args, **kwargs)
+
+        return FilterForm
+
     def params(self):
         """(name, filter) for each parameter, in declaration order."""
         return list(self.filters.items())
