@@ -380,6 +380,14 @@ class CatalogueFilterSet(django_filters.FilterSet):
                 data.setlist(name, values)
             else:  # an empty form field means "no filter", not a value to look up
                 del data[name]
+        # PostgreSQL text cannot hold NUL: such a value is refused before any lookup.
+        self.refused = [
+            name
+            for name in list(data)
+            if name in self.base_filters and any("\x00" in value for value in data.getlist(name))
+        ]
+        for name in self.refused:
+            del data[name]
         for name in self.upper_case:
             data.setlist(name, [value.strip().upper() for value in data.getlist(name)])
         for name in self.lower_case:
@@ -387,14 +395,24 @@ class CatalogueFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
     def get_form_class(self):
-        form_class = super().get_form_class()
+        filterset = self
 
-        class FilterForm(form_class):
+        class FilterForm(super().get_form_class()):
             def __init__(self, *args, **kwargs):
                 kwargs.setdefault("label_suffix", "")  # "Country", not "Country:"
                 super().__init__(*args, **kwargs)
 
+            def clean(self):
+                cleaned = super().clean()
+                filterset.check(self)
+                return cleaned
+
         return FilterForm
+
+    def check(self, form):
+        """Checks across the whole query string, errors added to their fields."""
+        for name in self.refused:
+            form.add_error(name, "This value holds a NUL character (%00), which no value has.")
 
     def params(self):
         """(name, filter) for each parameter, in declaration order."""
@@ -794,17 +812,15 @@ class EventFilter(CatalogueFilterSet):
             data = data.copy()
             data.setlist("year", [y for raw in data.getlist("year") for y in raw.split()])
         super().__init__(data, *args, **kwargs)
-        # Inverted ranges are an error on the form, not an empty result.
-        self.form.clean = self.check_dates
 
-    def check_dates(self):
-        data = self.form.cleaned_data
-        start, end = data.get("date_from"), data.get("date_to")
+    def check(self, form):
+        super().check(form)
+        # An inverted range is an error on the form, not an empty result.
+        start, end = form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
         if start and end and end < start:
-            self.form.add_error(
+            form.add_error(
                 "date_to", f"The range ends ({end}) before it starts ({start}); swap them?"
             )
-        return data
 
     def title_noun(self):
         types = self.cleaned.get("type") or []

@@ -172,8 +172,18 @@ def run_within(budget_ms: int, function):
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL statement_timeout = %s", [f"{int(budget_ms)}ms"])
-            return function()
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), "
+                    "set_config('statement_timeout', %s, true)",
+                    [f"{int(budget_ms)}ms"],
+                )
+                previous = cursor.fetchone()[0]
+            result = function()
+            # Releasing the savepoint would keep the timeout for the rest of an enclosing
+            # transaction (an export streamed later in the same one): put it back.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return result
     except OperationalError as error:
         if _is_timeout(error):
             return None

@@ -4,8 +4,7 @@ matching on SQLite."""
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, Func, Q, Value
 
 # Identical to the indexed expression in migrations/0005_event_search_index.py.
 DOCUMENT = (
@@ -22,16 +21,34 @@ def prefix_query(term: str) -> str | None:
     return " & ".join(f"{word}:*" for word in words) if words else None
 
 
+class TextMatches(Func):
+    """`DOCUMENT @@ to_tsquery('simple', query)`, its columns qualified by whatever alias the
+    events table has in the query at hand (a join to the parent event, a subquery): the same
+    expression as the index, so the planner uses it."""
+
+    output_field = BooleanField()
+
+    def __init__(self, query: str):
+        super().__init__(*[F(field) for field in TEXT_FIELDS], Value(query))
+
+    def as_sql(self, compiler, connection, **extra):
+        parts, params = [], []
+        for expression in self.source_expressions:
+            sql, more = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(more)
+        document = " || ' ' || ".join(parts[:-1])
+        sql = f"(to_tsvector('simple'::regconfig, {document}) @@ to_tsquery('simple', {parts[-1]}))"
+        return sql, params
+
+
 def event_text_matches(term: str) -> Q:
     """Events whose own text contains the term (as word prefixes on PostgreSQL)."""
     if connection.vendor == "postgresql":
         query = prefix_query(term)
         if query is None:
             return Q(pk__in=[])
-        # Unqualified columns: the condition is used on the events table, alone in its query.
-        return Q(
-            RawSQL(f"{DOCUMENT} @@ to_tsquery('simple', %s)", [query], output_field=BooleanField())
-        )
+        return Q(TextMatches(query))
     condition = Q()
     for field in TEXT_FIELDS:
         condition |= Q(**{f"{field}__icontains": term})
