@@ -2,47 +2,59 @@ import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, transaction
 
-from cooperation import models
 from cooperation.services import load_catalogue
 
 
+def catalogue_models():
+    """Every table load_catalogue writes to: the records, their links and citations, their
+    history and many-to-many tables, and the log of loads (all of the cooperation app)."""
+    return list(apps.get_app_config("cooperation").get_models(include_auto_created=True))
+
+
 def empty_catalogue():
-    """Delete every catalogue row, children before what they point at (PROTECT)."""
-    for model in [
-        models.EventCitation,
-        models.EventCountry,
-        models.EventOrganization,
-        models.EventPerson,
-        models.ProgrammeCitation,
-        models.OrganizationCitation,
-        models.PersonCitation,
-    ]:
-        model.objects.all().delete()
-    for model in [models.Event, models.Programme, models.Organization]:
-        model.objects.update(parent=None)
-        model.objects.all().delete()
-    for model in [models.Person, models.Source, models.Country]:
-        model.objects.all().delete()
-    for model in ALL_MODELS:  # deleting left history rows behind: the load never happened
-        model.history.all().delete()
+    """Delete every catalogue row. Plain DELETEs in one transaction: foreign keys are checked
+    at its end (Django declares them deferred), so the order does not matter, and no history
+    is written for the deletions (the load never happened)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in catalogue_models():
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
-ALL_MODELS = [
-    models.Country,
-    models.Source,
-    models.Organization,
-    models.OrganizationCitation,
-    models.Person,
-    models.PersonCitation,
-    models.Programme,
-    models.ProgrammeCitation,
-    models.Event,
-    models.EventCountry,
-    models.EventOrganization,
-    models.EventPerson,
-    models.EventCitation,
-]
+def copy_catalogue():
+    """Every catalogue row, as Python values, to be written back by restore_catalogue."""
+    rows = {}
+    for model in catalogue_models():
+        fields = model._meta.concrete_fields
+        rows[model] = (fields, list(model._base_manager.values_list(*(f.attname for f in fields))))
+    return rows
+
+
+def restore_catalogue(rows):
+    """Write copied rows back as they were, ids and timestamps included (bulk_create would
+    stamp auto_now fields anew), then move the id sequences past them (PostgreSQL)."""
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, (fields, values) in rows.items():
+            if not values:
+                continue
+            columns = ", ".join(quote(f.column) for f in fields)
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})",
+                [
+                    [
+                        f.get_db_prep_save(value, connection)
+                        for f, value in zip(fields, row, strict=True)
+                    ]
+                    for row in values
+                ],
+            )
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(rows)):
+            cursor.execute(sql)
 
 
 @pytest.fixture(autouse=True)
@@ -62,15 +74,30 @@ def fresh_summaries(request):
             cache.clear()
 
 
-@pytest.fixture(scope="module")
-def catalogue(django_db_setup, django_db_blocker):
-    """The curated catalogue, loaded once per test module and removed after it.
+@pytest.fixture(scope="session")
+def curated_catalogue(django_db_setup, django_db_blocker):
+    """The curated catalogue, loaded once per test session by load_catalogue, then copied and
+    removed again: tests that do not ask for it see an empty catalogue.
 
     CATALOGUE_FIXTURES points at another fixture folder (curators check a draft with it).
+    Gives the load's report and the copied rows.
     """
     directory = os.environ.get("CATALOGUE_FIXTURES")
     with django_db_blocker.unblock():
         report = load_catalogue(Path(directory) if directory else None)
+        rows = copy_catalogue()
+        empty_catalogue()
+    return report, rows
+
+
+@pytest.fixture(scope="module")
+def catalogue(curated_catalogue, django_db_blocker):
+    """The curated catalogue for the tests of one module: written back from the session's
+    copy (a fraction of a second, where a load takes seconds) and removed after the module,
+    so that whatever a module does to it stays within the module."""
+    report, rows = curated_catalogue
+    with django_db_blocker.unblock():
+        restore_catalogue(rows)
     yield report
     with django_db_blocker.unblock():
         empty_catalogue()
