@@ -5,6 +5,7 @@ import pytest
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.test import override_settings
 
 from cooperation.services import load_catalogue
 
@@ -55,6 +56,14 @@ def restore_catalogue(rows):
             )
         for sql in connection.ops.sequence_reset_sql(no_style(), list(rows)):
             cursor.execute(sql)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Many tests create a user or log one in, and Django's PBKDF2 takes a deliberate 0.3 s
+    per hash on this machine; no test is about the hash. The site keeps Django's hashers."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
