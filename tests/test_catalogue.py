@@ -216,6 +216,13 @@ def test_every_locator_names_a_paragraph_of_its_source(catalogue, model, citatio
 
 def test_the_five_sources_are_the_only_sources(catalogue):
     assert set(Source.objects.values_list("slug", flat=True)) == set(PARAGRAPHS)
+    assert sorted(Source.objects.values_list("file_name", flat=True)) == [
+        "000_1d72d0ec2e13bb27.txt",
+        "001_05d05a17c05b5dd4.txt",
+        "002_1b433d41af1543f4.txt",
+        "003_76e47e162fe14327.txt",
+        "004_3343d2aa6930436a.txt",
+    ]
 
 
 # --- totals ---
@@ -233,6 +240,18 @@ def test_events_per_source(catalogue):
 @pytest.mark.parametrize("model", list(TOTALS), ids=lambda m: m.__name__)
 def test_total_records(catalogue, model):
     assert model.objects.count() == TOTALS[model]
+
+
+def test_a_load_into_an_empty_database_creates_every_record(catalogue):
+    """The session's catalogue (conftest) was loaded by load_catalogue into an empty database."""
+    directory = Path(os.environ.get("CATALOGUE_FIXTURES") or Path(settings.BASE_DIR) / "fixtures")
+    records = Counter(
+        record["model"]
+        for path in directory.glob("*.json")
+        for record in json.loads(path.read_text(encoding="utf-8"))
+    )
+    assert {label.lower(): n for label, n in catalogue.created.items()} == records
+    assert not catalogue.updated and not catalogue.unchanged
 
 
 def test_loading_again_changes_nothing(catalogue):
@@ -257,6 +276,16 @@ def test_all_249_iso_countries_are_loaded(catalogue):
         assert re.fullmatch(r"[A-Z]{3}", alpha3)
         assert re.fullmatch(r"\d{3}", numeric)
         assert region or code == "AQ", code  # Antarctica has no UN region
+
+
+def test_tanzania_is_loaded_with_its_iso_codes_and_region(catalogue):
+    tanzania = Country.objects.get(code="TZ")
+    assert (tanzania.name, tanzania.alpha3, tanzania.numeric, tanzania.region) == (
+        "Tanzania",
+        "TZA",
+        "834",
+        "Africa",
+    )
 
 
 def test_every_country_link_is_a_loaded_iso_country(catalogue):
