@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 
-from cooperation import models
+from cooperation import models, services
 from cooperation.services import CatalogueError, load_catalogue
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +108,10 @@ def test_command_says_what_it_did(capsys):
     assert "Catalogue loaded" in capsys.readouterr().out
     call_command("load_catalogue", dir=SMALL)
     out = capsys.readouterr().out
+    assert "nothing changed" in out
+    assert "fixtures are unchanged since the load of" in out
+    call_command("load_catalogue", dir=SMALL, force=True)
+    out = capsys.readouterr().out
     assert "cooperation.Country: 0 created, 0 updated, 4 unchanged" in out
     assert "Catalogue already up to date: nothing changed." in out
 
@@ -116,6 +120,7 @@ def test_dry_run_writes_nothing():
     report = load_catalogue(SMALL, dry_run=True)
     assert report.created["cooperation.Country"] == 4
     assert not models.Country.objects.exists()
+    assert not models.CatalogueLoad.objects.exists()
 
 
 def test_a_changed_fixture_updates_the_record(fixtures):
@@ -126,6 +131,96 @@ def test_a_changed_fixture_updates_the_record(fixtures):
     report = load_catalogue(fixtures)
     assert report.updated == {"cooperation.Source": 1}
     assert models.Source.objects.get(slug=records[0]["fields"]["slug"]).notes == "Corrected."
+
+
+# --- the checksum: unchanged fixtures are not compared again ---
+
+
+def test_unchanged_fixtures_are_skipped_without_reading_a_record(monkeypatch):
+    load_catalogue(SMALL, if_changed=True)
+    logged = models.CatalogueLoad.objects.get()
+
+    def no_record_may_be_read(record, report):
+        raise AssertionError("the fixtures were compared although they had not changed")
+
+    monkeypatch.setattr(services, "_load_record", no_record_may_be_read)
+    report = load_catalogue(SMALL, if_changed=True)
+    assert report.skipped_since == logged.loaded_at
+    assert not report.changed and not report.unchanged
+    assert models.CatalogueLoad.objects.get() == logged  # a skip logs nothing
+
+
+def test_a_changed_fixture_is_loaded_again_then_skipped(fixtures):
+    load_catalogue(fixtures, if_changed=True)
+    records = json.loads((fixtures / "events.json").read_text())
+    records[0]["fields"]["theme"] = "Changed by a curator."
+    (fixtures / "events.json").write_text(json.dumps(records))
+
+    report = load_catalogue(fixtures, if_changed=True)
+    assert report.skipped_since is None
+    assert report.updated == {"cooperation.Event": 1}
+    assert models.Event.objects.get(slug=records[0]["fields"]["slug"]).theme == (
+        "Changed by a curator."
+    )
+    assert load_catalogue(fixtures, if_changed=True).skipped_since is not None
+    assert models.CatalogueLoad.objects.count() == 2
+
+
+@pytest.mark.parametrize("change", ["new file", "renamed file", "removed file"])
+def test_a_fixture_file_added_renamed_or_removed_counts_as_a_change(fixtures, change):
+    load_catalogue(fixtures, if_changed=True)
+    if change == "new file":
+        (fixtures / "zz-extra.json").write_text("[]")
+    elif change == "renamed file":
+        (fixtures / "events.json").rename(fixtures / "zz-events.json")
+    else:
+        (fixtures / "events.json").unlink()
+    assert load_catalogue(fixtures, if_changed=True).skipped_since is None
+
+
+def test_a_new_migration_makes_the_next_load_compare_every_record(monkeypatch):
+    load_catalogue(SMALL, if_changed=True)
+    applied = services.MigrationRecorder.applied_migrations
+
+    def with_one_more(recorder):
+        return {**applied(recorder), ("cooperation", "9999_new"): None}
+
+    monkeypatch.setattr(services.MigrationRecorder, "applied_migrations", with_one_more)
+    report = load_catalogue(SMALL, if_changed=True)
+    assert report.skipped_since is None
+    assert sum(report.unchanged.values()) == sum(records_in(SMALL).values())
+
+
+def test_an_editors_correction_is_kept_until_the_fixtures_change_or_force(capsys):
+    """Documented choice: an unchanged catalogue is not compared, so a curated record an editor
+    corrected in the admin keeps the correction; --force (or a changed fixture) compares every
+    record and the fixture's values win."""
+    call_command("load_catalogue", dir=SMALL)
+    models.Source.objects.filter(file_name="003_76e47e162fe14327.txt").update(notes="Edited.")
+    call_command("load_catalogue", dir=SMALL)
+    assert models.Source.objects.get(file_name="003_76e47e162fe14327.txt").notes == "Edited."
+    call_command("load_catalogue", dir=SMALL, force=True)
+    assert "cooperation.Source: 0 created, 1 updated" in capsys.readouterr().out
+    assert models.Source.objects.get(file_name="003_76e47e162fe14327.txt").notes != "Edited."
+
+
+def test_a_failed_load_logs_nothing_and_the_next_one_runs(fixtures):
+    good = (fixtures / "events.json").read_text()
+    (fixtures / "events.json").write_text("[{oops")
+    with pytest.raises(CatalogueError):
+        load_catalogue(fixtures, if_changed=True)
+    assert not models.CatalogueLoad.objects.exists()
+    (fixtures / "events.json").write_text(good)
+    report = load_catalogue(fixtures, if_changed=True)
+    assert report.skipped_since is None
+    assert report.created["cooperation.Event"] == 8
+
+
+def test_a_dry_run_compares_even_when_unchanged():
+    load_catalogue(SMALL, if_changed=True)
+    report = load_catalogue(SMALL, dry_run=True, if_changed=True)
+    assert report.skipped_since is None
+    assert sum(report.unchanged.values()) == sum(records_in(SMALL).values())
 
 
 # --- broken fixtures ---

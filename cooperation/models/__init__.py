@@ -1,9 +1,9 @@
 """The catalogue's data model, split by subject.
 
-Every model keeps its history (django-simple-history): who changed what and when, viewable
-and revertible in the admin. Fixture loads and synthetic data are raw writes and leave no
-versions, except the `~` version a load records when it sets a many-to-many field
-(docs/data-model.md, History).
+Every catalogue model keeps its history (django-simple-history): who changed what and when,
+viewable and revertible in the admin. Fixture loads and synthetic data are raw writes and leave
+no versions, except the `~` version a load records when it sets a many-to-many field
+(docs/data-model.md, History). CatalogueLoad is not a catalogue record but a log of loads.
 """
 
 from .actors import Organization, OrganizationCitation, Person, PersonCitation
@@ -19,11 +19,13 @@ from .events import (
     format_date,
     iso_date,
 )
+from .loads import CatalogueLoad
 from .places import Country
 from .programmes import Programme, ProgrammeCitation
 from .sources import Source
 
 __all__ = [
+    "CatalogueLoad",
     "Country",
     "Event",
     "EventCitation",
