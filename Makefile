@@ -15,9 +15,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 ## Install, migrate, load the curated catalogue and serve it on http://$(HOST)/
+## (prepare_database migrates only when a migration is pending and loads changed fixtures only)
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_catalogue
+	$(PY) manage.py prepare_database
 	$(PY) manage.py runserver $(HOST)
 
 ## Install and run the whole suite (set DATABASE_URL=postgres://... to run it on PostgreSQL)

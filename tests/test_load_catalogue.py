@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 
 from cooperation import models, services
+from cooperation.management.commands import prepare_database
 from cooperation.services import CatalogueError, load_catalogue
 
 pytestmark = pytest.mark.django_db
@@ -221,6 +222,49 @@ def test_a_dry_run_compares_even_when_unchanged():
     report = load_catalogue(SMALL, dry_run=True, if_changed=True)
     assert report.skipped_since is None
     assert sum(report.unchanged.values()) == sum(records_in(SMALL).values())
+
+
+# --- make run: prepare_database ---
+
+
+@pytest.fixture
+def small_by_default(settings, tmp_path):
+    """The small folder as the project's fixtures/ (commands load BASE_DIR/fixtures)."""
+    shutil.copytree(SMALL, tmp_path / "fixtures")
+    settings.BASE_DIR = tmp_path
+
+
+def test_prepare_database_loads_changed_fixtures_only(small_by_default, capsys):
+    call_command("prepare_database")
+    out = capsys.readouterr().out
+    assert "No migrations to apply." in out
+    assert "Catalogue loaded." in out
+    assert models.Event.objects.count() == 8
+    call_command("prepare_database")
+    assert "fixtures are unchanged since the load of" in capsys.readouterr().out
+
+
+def test_prepare_database_migrates_only_when_a_migration_is_pending(small_by_default, monkeypatch):
+    called = []
+    load = prepare_database.call_command
+
+    def record(name, **options):
+        called.append(name)
+        if name != "migrate":  # the test database is migrated; the call is what counts here
+            load(name, **options)
+
+    monkeypatch.setattr(prepare_database, "call_command", record)
+    call_command("prepare_database")
+    assert called == ["load_catalogue"]
+
+    class OnePending(prepare_database.MigrationExecutor):
+        def migration_plan(self, targets, clean_start=False):
+            return [(self.loader.graph.nodes[targets[0]], False)]
+
+    monkeypatch.setattr(prepare_database, "MigrationExecutor", OnePending)
+    called.clear()
+    call_command("prepare_database")
+    assert called == ["migrate", "load_catalogue"]
 
 
 # --- broken fixtures ---
