@@ -400,3 +400,10 @@ SOURCE_COLUMNS = [
            fields=("published_on",)),
     text("document_url", "where the document is published", "url"),
 ]  # fmt: skip
+
+YEAR_COLUMNS = [
+    Column("year", "the year", lambda r: r["year"], INT),
+    Column("events", "the number of the chosen events under way at any time in that year",
+           lambda r: r["events"], INT),
+    Column("url", "the events list of those events", lambda r: f"{r['base']}/events/?{r['query']}"),
+]  # fmt: skip

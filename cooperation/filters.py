@@ -615,6 +615,8 @@ def plural_type(value: str) -> str:
     return f"Events ({dict(Event.Type.choices).get(value, value)})"
 
 
+YEAR_FACET = Facet("year", "By year", summaries.year_counts, also="and_year")
+
 EVENT_SORTS = {
     "-date": Sort("Newest first", key=SortKey("start_date", descending=True)),
     "date": Sort("Oldest first", key=SortKey("start_date", descending=False)),
@@ -792,7 +794,7 @@ class EventFilter(CatalogueFilterSet):
 
     facets = (
         Facet("type", "By type", summaries.type_counts),
-        Facet("year", "By year", summaries.year_counts, also="and_year"),
+        YEAR_FACET,
         Facet(
             "country",
             "By country",
@@ -851,6 +853,18 @@ class EventFilter(CatalogueFilterSet):
                 condition |= Q(pk__in=event_ids.values("event_id"))
             queryset = queryset.filter(condition)
         return queryset
+
+
+class YearFilter(EventFilter):
+    """The years list: how the events that the events list's parameters choose spread over
+    the years they were under way in (no sort: years run newest first)."""
+
+    noun, stem = "Years of events", "years"
+    sort = None
+
+    def title_noun(self):
+        noun, said = super().title_noun()
+        return f"Years of {noun[0].lower()}{noun[1:]}", said
 
 
 class NamedRecordFilter(CatalogueFilterSet):

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from . import columns
+from . import columns, summaries
 from .filters import (
+    YEAR_FACET,
     CatalogueFilterSet,
     CountryFilter,
     EventFilter,
@@ -15,6 +16,7 @@ from .filters import (
     PersonFilter,
     ProgrammeFilter,
     SourceFilter,
+    YearFilter,
 )
 from .models import Country, Event, Organization, Person, Programme, Source
 
@@ -32,6 +34,9 @@ class CatalogueList:
     # The event-link relation whose rows a record's count shows, and how it is counted.
     event_count: object = None
     related: tuple = ()
+    # Rows that are not records of the model (the years list): rows(filterset, base) gives
+    # the dicts the columns read.
+    rows: object = None
 
     def queryset(self):
         return (
@@ -77,5 +82,16 @@ PEOPLE = CatalogueList(
 )
 SOURCES = CatalogueList("sources", Source, SourceFilter, columns.SOURCE_COLUMNS)
 
+
+def year_rows(filterset, base: str = ""):
+    """Each year the chosen events were under way in, newest first, with its count and the
+    events list of exactly those events (the year facet's link)."""
+    for value, _, n in summaries.year_counts(filterset.qs):
+        query, _ = filterset.facet_link(YEAR_FACET, value)
+        yield {"year": int(value), "events": n, "query": query, "base": base}
+
+
+YEARS = CatalogueList("years", Event, YearFilter, columns.YEAR_COLUMNS, rows=year_rows)
+
 LISTS = {item.name: item for item in (EVENTS, COUNTRIES, PROGRAMMES, ORGANIZATIONS, PEOPLE,
-                                     SOURCES)}  # fmt: skip
+                                     SOURCES, YEARS)}  # fmt: skip

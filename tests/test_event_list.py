@@ -275,7 +275,9 @@ def test_first_request_computes_count_and_facets_within_a_budget(
     # As above, but the count and the four facets are computed (on PostgreSQL each under a
     # statement timeout: savepoint, SET LOCAL, query, release) and written to the database
     # cache (Django's DatabaseCache spends several queries on each write). Pinned per engine.
-    expected = {"sqlite": 44, "postgresql": 59}[connection.vendor]
+    # PostgreSQL also puts each statement timeout back (one query each), so that it does not
+    # outlive its savepoint in an enclosing transaction.
+    expected = {"sqlite": 44, "postgresql": 64}[connection.vendor]
     with django_assert_num_queries(expected):
         client.get(URL, {"country": "tz"})
 

@@ -4,26 +4,53 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
-from django.views.generic import TemplateView
 
 from .. import summaries
-from ..filters import EVENT_SORTS
+from ..filters import EVENT_SORTS, YEAR_FACET
+from ..lists import YEARS
 from ..models import Event
 from ..pagination import BadPosition
-from .common import count, event_window, year_chart
+from .common import count, event_window, without_blanks, year_chart
 
 
-class YearListView(TemplateView):
+class YearListView(View):
+    """/years/ — how the events the filters choose spread over the years, with a chart."""
+
     template_name = "cooperation/year_list.html"
+    validates_query = True
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        counts = summaries.events_per_year_of("all", Event.objects.all()) or []
-        context["years"] = list(reversed(counts))
-        context["chart"] = year_chart(
-            "Events per year", counts, lambda year: reverse("cooperation:year-detail", args=[year])
+    def get(self, request):
+        if redirect := without_blanks(request):
+            return redirect
+        filterset = YEARS.filter(request.GET)
+        context = {"filter": filterset, "title": "Years", "list": YEARS}
+        if not filterset.is_valid():
+            context["errors"] = filterset.error_messages()
+            return render(request, self.template_name, context, status=400)
+        rows = summaries.cached(
+            f"years:{filterset.cache_key()}",
+            lambda: list(YEARS.rows(filterset)),
+            budget_ms=summaries.budget("summary"),
         )
-        return context
+        plain = not filterset.query()
+
+        def url_for(year):
+            if plain:  # every event: the year's own page
+                return reverse("cooperation:year-detail", args=[year])
+            query, _ = filterset.facet_link(YEAR_FACET, str(year))
+            return f"{reverse('cooperation:event-list')}?{query}"
+
+        context.update(
+            title="Years" if plain else filterset.describe(),
+            records=rows or [],
+            incomplete=rows is None,
+            chips=filterset.chips(),
+            export_query=filterset.query().urlencode(),
+            chart=year_chart(
+                "Events per year", [(row["year"], row["events"]) for row in rows or []], url_for
+            ),
+        )
+        return render(request, self.template_name, context)
 
 
 class YearDetailView(View):
