@@ -202,13 +202,14 @@ def copy_time():
     """PostgreSQL's own COPY of the same columns, to /dev/null: the floor for an export."""
     from django.db import connection
 
-    from bench.copy_sql import COPY_SQL
+    from bench.copy_sql import copy_statement
 
+    statement, params = copy_statement()
     started = time.perf_counter()
     size = 0
     with (
         connection.cursor() as cursor,
-        cursor.connection.cursor().copy(f"COPY ({COPY_SQL}) TO STDOUT WITH CSV HEADER") as copy,
+        cursor.connection.cursor().copy(statement, params) as copy,
     ):
         for block in copy:
             size += len(block)

@@ -247,6 +247,21 @@ def test_a_submitted_form_leads_to_a_clean_url(client, sample):
     assert (response.status_code, response["Location"]) == (302, "/events/?country=tz&year=2012")
 
 
+def test_a_nul_character_is_an_error_on_the_html_page(client, sample):
+    response = client.get(URL + "?q=%00&country=tz")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<form" in page and "holds a NUL character" in page
+
+
+def test_a_type_added_later_reads_in_titles_without_failing():
+    from cooperation.filters import TYPE_PLURALS, plural_type
+    from cooperation.models import Event
+
+    assert set(TYPE_PLURALS) == set(Event.Type.values)  # every type has its plural
+    assert plural_type("exhibition") == "Events (exhibition)"
+
+
 def test_errors_show_beside_their_field(client, sample):
     page = client.get(URL, {"year": "twenty", "country": "tz"}).content.decode()
     field = page[page.index('id="id_year"') - 600 : page.index('id="id_year"')]
