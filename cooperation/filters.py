@@ -367,6 +367,8 @@ class CatalogueFilterSet(django_filters.FilterSet):
     noun = "Records"
     stem = "records"  # the file name's first word and the cache key's prefix
     facets: tuple[Facet, ...] = ()
+    # Parameters the form groups under "More filters" (present, but folded away).
+    more_filters: tuple[str, ...] = ()
     upper_case: tuple[str, ...] = ()
     lower_case: tuple[str, ...] = ()
 
@@ -389,9 +391,11 @@ class CatalogueFilterSet(django_filters.FilterSet):
         for name in self.refused:
             del data[name]
         for name in self.upper_case:
-            data.setlist(name, [value.strip().upper() for value in data.getlist(name)])
+            if name in data:
+                data.setlist(name, [value.strip().upper() for value in data.getlist(name)])
         for name in self.lower_case:
-            data.setlist(name, [value.strip().lower() for value in data.getlist(name)])
+            if name in data:
+                data.setlist(name, [value.strip().lower() for value in data.getlist(name)])
         super().__init__(data, *args, **kwargs)
 
     def get_form_class(self):
@@ -413,6 +417,11 @@ class CatalogueFilterSet(django_filters.FilterSet):
         """Checks across the whole query string, errors added to their fields."""
         for name in self.refused:
             form.add_error(name, "This value holds a NUL character (%00), which no value has.")
+
+    @property
+    def more_in_use(self) -> bool:
+        """Whether a folded parameter has a value or an error: the group is then open."""
+        return any(name in self.data or name in self.form.errors for name in self.more_filters)
 
     def params(self):
         """(name, filter) for each parameter, in declaration order."""
@@ -791,6 +800,17 @@ class EventFilter(CatalogueFilterSet):
 
     upper_case = ("country", "and_country")
     lower_case = ("region", "type", "country_role", "organization_role", "sort")
+    more_filters = (
+        "country_role",
+        "and_country",
+        "region",
+        "and_year",
+        "date_from",
+        "date_to",
+        "and_programme",
+        "organization_role",
+        "source",
+    )
 
     facets = (
         Facet("type", "By type", summaries.type_counts),
