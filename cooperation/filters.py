@@ -923,8 +923,8 @@ def region_filter() -> ChoicesFilter:
     return ChoicesFilter(
         label="Region",
         field_name="region",
+        lookup_expr="iexact",  # "africa" in the query string, "Africa" in the table
         choices=[(region.lower(), region) for region in REGIONS],
-        method="filter_region",
         phrase="in {}",
     )
 
@@ -963,10 +963,6 @@ class CountryFilter(NamedRecordFilter):
     class Meta:
         model = Country
         fields = []
-
-    def filter_region(self, queryset, name, value):
-        regions = [region for region in REGIONS if region.lower() in value]
-        return queryset.filter(region__in=regions) if value else queryset
 
 
 class ProgrammeFilter(NamedRecordFilter):
