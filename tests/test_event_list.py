@@ -59,6 +59,11 @@ def test_year_filter_matches_events_under_way_in_the_year(client, sample):
     assert len(slugs(client.get(URL + "?year=2012&year=2013"))) == 4
 
 
+def test_the_year_box_takes_several_years(client, sample):
+    for typed in ("2012 2013", "2012, 2013", "2012;2013"):
+        assert client.get(URL, {"year": typed}).context["total"] == 4
+
+
 def test_date_range_keeps_overlapping_events(client, sample):
     response = client.get(URL, {"date_from": "2012-07-25", "date_to": "2012-07-31"})
     assert set(slugs(response)) == {"2012-07-21-visit", "2012-07-28-conference"}

@@ -1,5 +1,7 @@
 """The events list's parameters, sorts and facets (and the years list, which reuses them)."""
 
+import re
+
 from django.db.models import Q
 
 from .. import summaries
@@ -296,9 +298,13 @@ class EventFilter(CatalogueFilterSet):
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
-        if data is not None and "year" in data:  # the form's one box may hold several years
+        years = [name for name in ("year", "and_year") if data is not None and name in data]
+        if years:  # the form's one box may hold several years: "2012 2013", "2012, 2013"
             data = data.copy()
-            data.setlist("year", [y for raw in data.getlist("year") for y in raw.split()])
+            for name in years:
+                data.setlist(
+                    name, [y for raw in data.getlist(name) for y in re.split(r"[\s,;]+", raw)]
+                )
         super().__init__(data, *args, **kwargs)
 
     def check(self, form):
