@@ -147,3 +147,14 @@ def test_main_pages_render_for_review(page, live_server, curated):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + "/events/?country=tz")
     shoot(page, "events-phone")
+
+
+def test_typing_finds_a_country_in_the_filter_form(page, live_server, curated):
+    page.goto(live_server.url + "/events/")
+    page.get_by_label("Find in Country").fill("tanz")
+    country = page.get_by_label("Country", exact=True)
+    visible = country.locator("option:not([hidden])")
+    assert visible.all_inner_texts() == ["Tanzania"]
+    country.select_option(label="Tanzania")
+    page.get_by_role("button", name="Apply filters").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Events involving Tanzania"
