@@ -281,3 +281,12 @@ def test_warmed_summaries_outlive_a_busy_spell_of_other_cache_writes(client, sam
     for n in range(700):  # the counts of 700 different filtered lists
         summaries.count(Event.objects.all(), f"filtered-list-{n}")
     assert warmed <= cache_keys()
+
+
+def test_years_list_of_filtered_events(client, sample):
+    response = client.get("/years/", {"country": "tz"})
+    assert response.context["title"] == "Years of events involving Tanzania"
+    assert [(row["year"], row["events"]) for row in response.context["records"]] == [(2012, 3)]
+    download = client.get("/years/export.csv", {"country": "tz"})
+    body = b"".join(download.streaming_content).decode()
+    assert body == "year,events,url\n2012,3,http://testserver/events/?country=tz&year=2012\n"

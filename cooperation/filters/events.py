@@ -351,7 +351,7 @@ class YearFilter(EventFilter):
     """The years list: how the events that the events list's parameters choose spread over
     the years they were under way in (no sort: years run newest first)."""
 
-    noun, stem = "Years of events", "years"
+    stem = "years"
     sort = None
 
     def title_noun(self):
