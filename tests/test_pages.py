@@ -148,7 +148,10 @@ def test_named_lists_search_and_reject_bad_sort(client, sample, url):
     assert client.get(url, {"q": "zzzz-nothing"}).context["total"] == 0
     response = client.get(url, {"sort": "nonsense"})
     assert response.status_code == 400
-    assert "sort:" in response.content.decode()
+    html = response.content.decode()
+    # The summary names the field and links to it; the message also stands beside the field.
+    assert '<a href="#id_sort">Sort</a>: Select a valid choice.' in html
+    assert html.count("nonsense is not one of the available choices") == 2
 
 
 def test_organization_page_shows_roles_and_representatives(client, sample):
