@@ -12,8 +12,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce, ExtractYear
 
 from .models import Country, Event, EventCountry, Organization, Person, Programme, Source
 from .pagination import Count as RowCount
@@ -94,27 +94,22 @@ def warm(items: dict) -> int:
 def events_per_year(queryset) -> list[tuple[int, int]]:
     """(year, number of events under way in it), oldest first: what ?year= gives.
 
-    An event counts in every year from its start to its end. Most events start and end in
-    one year, so one grouped count by start year does most of the work; the few that span
-    years are grouped by (start year, end year) and added to each later year they reach.
+    An event counts in every year from its start to its end. One pass groups the events by
+    (start year, end year), a handful of groups, and each group adds to every year it spans.
     """
-    events = queryset.order_by()
-    per_year = dict(
-        events.annotate(year=ExtractYear("start_date"))
-        .values_list("year")
-        .annotate(n=Count("id"))
-        .values_list("year", "n")
-    )
     spans = (
-        events.filter(end_date__isnull=False)
-        .annotate(first=ExtractYear("start_date"), last=ExtractYear("end_date"))
-        .filter(last__gt=F("first"))
+        queryset.order_by()
+        .annotate(
+            first=ExtractYear("start_date"),
+            last=ExtractYear(Coalesce("end_date", "start_date")),
+        )
         .values_list("first", "last")
         .annotate(n=Count("id"))
         .values_list("first", "last", "n")
     )
+    per_year = {}
     for first, last, n in spans:
-        for year in range(first + 1, last + 1):
+        for year in range(first, max(first, last) + 1):
             per_year[year] = per_year.get(year, 0) + n
     return sorted(per_year.items())
 

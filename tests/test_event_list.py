@@ -297,7 +297,7 @@ def test_first_request_computes_count_and_facets_within_a_budget(
     # cache (Django's DatabaseCache spends several queries on each write). Pinned per engine.
     # PostgreSQL also puts each statement timeout back (one query each), so that it does not
     # outlive its savepoint in an enclosing transaction.
-    expected = {"sqlite": 44, "postgresql": 64}[connection.vendor]
+    expected = {"sqlite": 43, "postgresql": 63}[connection.vendor]
     with django_assert_num_queries(expected):
         client.get(URL, {"country": "tz"})
 
