@@ -188,6 +188,10 @@ CATALOGUE_BUDGETS_MS = {
     # All the uncached summaries of one page together (PostgreSQL).
     "batch": int(os.environ.get("CATALOGUE_BATCH_BUDGET_MS", "400")),
 }
+# Memory each sort of a large events export may use on PostgreSQL before spilling to disk
+# (its slices sort up to 100,000 rows; about seven sorts a slice). 32MB made a slice 20%
+# faster than the server's default 4MB at a million events (docs/performance.md).
+CATALOGUE_EXPORT_WORK_MEM = os.environ.get("CATALOGUE_EXPORT_WORK_MEM", "32MB")
 
 # Production hardening: only when debug is off, so the development server works on http.
 if not DEBUG:

@@ -28,8 +28,10 @@ BASE = "%(base)s"  # in SQL: the site's address, "https://example.org"
 # Kinds of cell: how both writers turn a value into CSV text.
 INT = "int"  # a number, never empty
 TEXT = "text"  # text that a spreadsheet might run as a formula: neutralised
+PLAIN = "plain"  # text the catalogue itself makes (codes, dates, labels, its own URLs)
 LIST = "list"  # several texts, "; " between them in CSV, an array in JSON
 COUNT = "count"  # a stated count: "120", "over 120" (JSON: {"value", "is_minimum"})
+CODES = "codes"  # several codes, "; " between them in CSV, an array in JSON; never formulas
 
 
 @dataclass(frozen=True)
@@ -216,29 +218,30 @@ EVENT_COLUMNS = [
     Column("id", "the catalogue's stable id of the event", lambda r: r["id"], INT,
            fields=("id",), sql="e.id"),
     Column("url", "the event's page", lambda r: record_url(r["base"], "events", r["slug"]),
-           fields=("slug",), sql=sql_record_url("events", "e.slug")),
+           PLAIN, fields=("slug",), sql=sql_record_url("events", "e.slug")),
     Column("title", "the event's title, as the source names it", lambda r: r["title"],
            fields=("title",), sql="e.title"),
     Column("type", 'the event type, in words ("Training", "Visit or delegation")',
-           lambda r: label(Event.Type, r["type"]), fields=("type",),
+           lambda r: label(Event.Type, r["type"]), PLAIN, fields=("type",),
            sql=sql_label("e.type", Event.Type)),
     Column("start_date", "ISO 8601 at its precision: `2012`, `2012-07` or `2012-07-21`",
-           lambda r: iso_date(r["start_date"], r["date_precision"]),
+           lambda r: iso_date(r["start_date"], r["date_precision"]), PLAIN,
            fields=("start_date", "date_precision"),
            sql=sql_iso_date("e.start_date", "e.date_precision")),
     Column("end_date", "the same, empty for a single day, month or year",
            lambda r: iso_date(r["end_date"], r["end_date_precision"]) if r["end_date"] else "",
-           fields=("end_date", "end_date_precision"),
+           PLAIN, fields=("end_date", "end_date_precision"),
            sql=sql_iso_date("e.end_date", "e.end_date_precision")),
     Column("date_precision", "`day`, `month` or `year`: how precisely the sources place the start",
-           lambda r: r["date_precision"], fields=("date_precision",), sql="e.date_precision"),
+           lambda r: r["date_precision"], PLAIN, fields=("date_precision",),
+           sql="e.date_precision"),
     Column("city", "city or town, normalised", lambda r: r["city"], fields=("city",),
            sql="e.city"),
     Column("host_country", "the country or countries where it took place",
            lambda r: [link["name"] for link in hosts(r)], LIST, links=COUNTRIES,
            sql="string_agg(co.name, '; ' ORDER BY co.name) FILTER (WHERE ec.role = 'host')"),
     Column("host_country_code", "their ISO alpha-2 codes, in the same order",
-           lambda r: [link["code"] for link in hosts(r)], LIST, links=COUNTRIES,
+           lambda r: [link["code"] for link in hosts(r)], CODES, links=COUNTRIES,
            sql="string_agg(co.code, '; ' ORDER BY co.name) FILTER (WHERE ec.role = 'host')"),
     Column("countries",
            "every linked country with its role: `Tanzania (host); China (participant)`",
@@ -249,7 +252,7 @@ EVENT_COLUMNS = [
                f"{sql_label('ec.role', EventCountry.Role, lower=True)} || ')', '; ' "
                "ORDER BY ec.role, co.name, ec.id)"),
     Column("country_codes", "every linked country's ISO alpha-2 code, sorted, each once",
-           lambda r: sorted({link["code"] for link in r["countries"]}), LIST, links=COUNTRIES,
+           lambda r: sorted({link["code"] for link in r["countries"]}), CODES, links=COUNTRIES,
            sql="string_agg(DISTINCT co.code, '; ' ORDER BY co.code)"),
     Column("programmes", "programmes the event belongs to",
            lambda r: [link["name"] for link in r["programmes"]], LIST, links=PROGRAMMES,
@@ -296,7 +299,7 @@ EVENT_COLUMNS = [
            "disagree with the source's own list",
            lambda r: r["editor_note"], fields=("editor_note",), sql="e.editor_note"),
     Column("parent", "the page of the trip or larger event this one is part of",
-           lambda r: record_url(r["base"], "events", r["parent__slug"]),
+           lambda r: record_url(r["base"], "events", r["parent__slug"]), PLAIN,
            fields=("parent__slug",), sql=sql_record_url("events", "par.slug"),
            join="LEFT JOIN cooperation_event par ON par.id = e.parent_id"),
 ]  # fmt: skip

@@ -11,7 +11,7 @@ bytes.
 import json
 from collections.abc import Iterable, Iterator
 
-from .columns import COUNT, INT, LIST, SEPARATOR, Column, neutralise, stated_text
+from .columns import CODES, COUNT, INT, LIST, PLAIN, SEPARATOR, Column, neutralise, stated_text
 
 BATCH_SIZE = 2000
 BOM = "\ufeff"
@@ -23,9 +23,11 @@ def cell(column: Column, value) -> str:
         return "" if value is None else str(value)
     if column.kind == COUNT:
         return stated_text(value)
-    if column.kind == LIST:
+    if column.kind in (LIST, CODES):
         value = SEPARATOR.join(value)
-    return "" if value is None else neutralise(str(value))
+    if value is None:
+        return ""
+    return str(value) if column.kind in (PLAIN, CODES) else neutralise(str(value))
 
 
 def quote(text: str) -> str:

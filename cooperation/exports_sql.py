@@ -12,10 +12,11 @@ grow to amortise the per-statement cost. All slices read one snapshot (a REPEATA
 READ ONLY transaction), so an edit made during a long download cannot duplicate or drop a row.
 """
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 
-from .columns import BASE, COUNT, INT, Column, sql_literal, sql_neutralise
+from .columns import BASE, CODES, COUNT, INT, PLAIN, Column, sql_literal, sql_neutralise
 from .pagination import SortKey, beyond
 
 FIRST_SLICE = 1_000
@@ -39,7 +40,7 @@ def cell_sql(column: Column, expression: str) -> str:
     written bare, as COPY writes NULL (it would quote an empty string)."""
     if column.kind == INT:
         return expression
-    if column.kind == COUNT:
+    if column.kind in (COUNT, PLAIN, CODES):  # never a formula: no CASE to run per row
         return f"NULLIF({expression}, '')"
     return f"NULLIF({sql_neutralise(expression)}, '')"
 
@@ -133,9 +134,13 @@ def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False)
     chunk = bytearray("\ufeff".encode() if bom else b"")
     outermost = not connection.in_atomic_block
     with transaction.atomic(using=queryset.db, savepoint=False):  # reads only
-        if outermost:  # inside a caller's transaction, its snapshot rules
-            with connection.cursor() as cursor:
+        with connection.cursor() as cursor:
+            if outermost:  # inside a caller's transaction, its snapshot rules
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # Slices sort in memory rather than on disk; for this transaction only.
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true)", [settings.CATALOGUE_EXPORT_WORK_MEM]
+            )
         header = True
         for ids in slices(queryset, key):
             statement, params = copy_statement(columns, ids, key, base, header=header)
