@@ -4,6 +4,7 @@ import itertools
 
 from django.db import connection, connections
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
@@ -116,6 +117,37 @@ def streaming(content, filename, content_type, using):
     response = StreamingHttpResponse(itertools.chain([first], content), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class ListPage(View):
+    """A list's page: a clean URL, its query string validated by the list's FilterSet (the
+    form with each error beside its field and a 400 when one is wrong), then `respond` with
+    the valid FilterSet and the context every list page shares."""
+
+    catalogue_list: CatalogueList = None
+    template_name = ""
+    validates_query = True  # a NUL in a value is this view's 400, not the middleware's
+
+    def get(self, request):
+        if redirect := without_blanks(request):
+            return redirect
+        filterset = self.catalogue_list.filter(request.GET)
+        context = {"filter": filterset, "title": filterset.noun, "list": self.catalogue_list}
+        if not filterset.is_valid():
+            return self.bad(request, context, filterset.error_messages())
+        context.update(
+            title=filterset.describe(),
+            chips=filterset.chips(),
+            export_query=filterset.query().urlencode(),
+        )
+        return self.respond(request, filterset, context)
+
+    def respond(self, request, filterset, context):
+        raise NotImplementedError
+
+    def bad(self, request, context, errors):
+        context["errors"] = errors
+        return render(request, self.template_name, context, status=400)
 
 
 class ExportView(View):

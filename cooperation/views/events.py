@@ -1,7 +1,6 @@
 """The events list and event pages."""
 
 from django.shortcuts import render
-from django.views import View
 from django.views.generic import DetailView
 
 from .. import summaries
@@ -9,43 +8,31 @@ from ..filters import EVENT_SORTS
 from ..lists import EVENTS
 from ..models import Event
 from ..pagination import BadPosition, encode, window
-from .common import count, event_window, without_blanks
+from .common import ListPage, count, event_window
 
 
-class EventListView(View):
+class EventListView(ListPage):
     """/events/ — the filtered, sorted list with facet counts, a window of rows at a time."""
 
+    catalogue_list = EVENTS
     template_name = "cooperation/event_list.html"
-    validates_query = True
 
-    def get(self, request):
-        if redirect := without_blanks(request):
-            return redirect
-        filterset = EVENTS.filter(request.GET)
-        context = {"filter": filterset, "title": "Events", "list": EVENTS}
-        if not filterset.is_valid():
-            context["errors"] = filterset.error_messages()
-            return render(request, self.template_name, context, status=400)
+    def respond(self, request, filterset, context):
         result = filterset.qs
         try:
             page = event_window(request, result.for_listing(), filterset.sort().key)
         except BadPosition as error:
-            context["errors"] = [str(error)]
-            return render(request, self.template_name, context, status=400)
-        key = filterset.cache_key()
-        total = count(result, key)
+            return self.bad(request, context, [str(error)])
+        total = count(result, filterset.cache_key())
         counted = summaries.cached_many(
             filterset.facet_items(result), budget_ms=summaries.budget("facet")
         )
         context.update(
-            title=filterset.describe(),
             page=page,
             events=page.rows,
             total=total.value,
             count=total,
             facets=filterset.facet_lists(counted),
-            chips=filterset.chips(),
-            export_query=filterset.query().urlencode(),
         )
         return render(request, self.template_name, context)
 

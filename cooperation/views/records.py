@@ -26,7 +26,7 @@ from ..models import (
     Source,
 )
 from ..pagination import BadPosition
-from .common import count, event_window, without_blanks, year_chart
+from .common import ListPage, count, event_window, without_blanks, year_chart
 
 LIST_PAGE_SIZE = 50
 NEWEST_FIRST = EVENT_SORTS["-date"].key
@@ -53,7 +53,7 @@ def ranking_item(filterset):
     return key, lambda: list(queryset.values_list("pk", "n"))
 
 
-class NamedListView(View):
+class NamedListView(ListPage):
     """A searchable list of records with their event counts; CSV and JSON beside it.
 
     Counts for the rows shown are exact. Sorting by count ranks every matching record, which
@@ -61,19 +61,10 @@ class NamedListView(View):
     is sorted by its first sort (name), and says so.
     """
 
-    catalogue_list = None
     template_name = "cooperation/record_list.html"
-    validates_query = True
 
-    def get(self, request):
-        if redirect := without_blanks(request):
-            return redirect
+    def respond(self, request, filterset, context):
         catalogue_list = self.catalogue_list
-        filterset = catalogue_list.filter(request.GET)
-        context = {"filter": filterset, "title": filterset.noun, "list": catalogue_list}
-        if not filterset.is_valid():
-            context["errors"] = filterset.error_messages()
-            return render(request, self.template_name, context, status=400)
         notice, ranked = "", None
         if filterset.sort().count is not None:
             key, compute = ranking_item(filterset)
@@ -92,17 +83,13 @@ class NamedListView(View):
                 records = list(page.object_list)
                 self.count_events(records)
         except BadPosition as error:
-            context["errors"] = [str(error)]
-            return render(request, self.template_name, context, status=400)
+            return self.bad(request, context, [str(error)])
         self.decorate(records)
         context.update(
-            title=filterset.describe(),
             page_obj=page,
             records=records,
             total=page.paginator.count,
             notice=notice,
-            chips=filterset.chips(),
-            export_query=filterset.query().urlencode(),
         )
         return render(request, self.template_name, context)
 

@@ -10,23 +10,16 @@ from ..filters import EVENT_SORTS, YEAR_FACET
 from ..lists import YEARS
 from ..models import Event
 from ..pagination import BadPosition
-from .common import count, event_window, without_blanks, year_chart
+from .common import ListPage, count, event_window, year_chart
 
 
-class YearListView(View):
+class YearListView(ListPage):
     """/years/ — how the events the filters choose spread over the years, with a chart."""
 
+    catalogue_list = YEARS
     template_name = "cooperation/year_list.html"
-    validates_query = True
 
-    def get(self, request):
-        if redirect := without_blanks(request):
-            return redirect
-        filterset = YEARS.filter(request.GET)
-        context = {"filter": filterset, "title": "Years", "list": YEARS}
-        if not filterset.is_valid():
-            context["errors"] = filterset.error_messages()
-            return render(request, self.template_name, context, status=400)
+    def respond(self, request, filterset, context):
         rows = summaries.cached(
             f"years:{filterset.cache_key()}",
             lambda: list(YEARS.rows(filterset)),
@@ -41,11 +34,9 @@ class YearListView(View):
             return f"{reverse('cooperation:event-list')}?{query}"
 
         context.update(
-            title="Years" if plain else filterset.describe(),
+            title="Years" if plain else context["title"],
             records=rows or [],
             incomplete=rows is None,
-            chips=filterset.chips(),
-            export_query=filterset.query().urlencode(),
             chart=year_chart(
                 "Events per year", [(row["year"], row["events"]) for row in rows or []], url_for
             ),
