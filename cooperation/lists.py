@@ -4,8 +4,6 @@ read these declarations."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count
-
 from . import columns, summaries
 from .filters import (
     YEAR_FACET,
@@ -31,55 +29,31 @@ class CatalogueList:
     columns: list
     # PostgreSQL writes this list's CSV itself (COPY): every column then has its SQL too.
     sql_writer: bool = False
-    # The event-link relation whose rows a record's count shows, and how it is counted.
-    event_count: object = None
-    related: tuple = ()
+    related: tuple = ()  # what a row shows beside the record (select_related)
     # Rows that are not records of the model (the years list): rows(filterset, base) gives
     # the dicts the columns read.
     rows: object = None
 
     def queryset(self):
-        return (
-            self.model.objects.select_related(*self.related)
-            if self.related
-            else (self.model.objects.all())
-        )
+        records = self.model.objects.all()
+        # select_related() with no names would follow every non-null foreign key.
+        return records.select_related(*self.related) if self.related else records
 
     def filter(self, data) -> CatalogueFilterSet:
         return self.filterset(data, queryset=self.queryset())
 
 
 EVENTS = CatalogueList("events", Event, EventFilter, columns.EVENT_COLUMNS, sql_writer=True)
-COUNTRIES = CatalogueList(
-    "countries",
-    Country,
-    CountryFilter,
-    columns.COUNTRY_COLUMNS,
-    event_count=Count("event_links__event", distinct=True),
-)
-PROGRAMMES = CatalogueList(
-    "programmes",
-    Programme,
-    ProgrammeFilter,
-    columns.PROGRAMME_COLUMNS,
-    event_count=Count("events", distinct=True),
-)
+COUNTRIES = CatalogueList("countries", Country, CountryFilter, columns.COUNTRY_COLUMNS)
+PROGRAMMES = CatalogueList("programmes", Programme, ProgrammeFilter, columns.PROGRAMME_COLUMNS)
 ORGANIZATIONS = CatalogueList(
     "organizations",
     Organization,
     OrganizationFilter,
     columns.ORGANIZATION_COLUMNS,
-    event_count=Count("events", distinct=True),
     related=("country", "parent"),
 )
-PEOPLE = CatalogueList(
-    "people",
-    Person,
-    PersonFilter,
-    columns.PERSON_COLUMNS,
-    event_count=Count("events", distinct=True),
-    related=("country",),
-)
+PEOPLE = CatalogueList("people", Person, PersonFilter, columns.PERSON_COLUMNS, related=("country",))
 SOURCES = CatalogueList("sources", Source, SourceFilter, columns.SOURCE_COLUMNS)
 
 

@@ -66,24 +66,25 @@ class NamedListView(ListPage):
     def respond(self, request, filterset, context):
         catalogue_list = self.catalogue_list
         notice, ranked = "", None
+        items = filterset.qs
         if filterset.sort().count is not None:
             key, compute = ranking_item(filterset)
-            ranked = summaries.cached(key, compute, budget_ms=summaries.budget("summary"))
+            items = ranked = summaries.cached(key, compute, budget_ms=summaries.budget("summary"))
             if ranked is None:
                 notice = "Sorting by number of events takes too long for this list just now; "
                 notice += "it is sorted by name instead."
-        try:
-            if ranked is not None:
-                page = number_page(request, ranked)
-                records = summaries.with_counts(catalogue_list.queryset(), page.object_list)
-            else:
                 unranked = request.GET.copy()
                 unranked.pop("sort", None)
-                page = number_page(request, catalogue_list.filter(unranked).qs)
-                records = list(page.object_list)
-                self.count_events(records)
+                items = catalogue_list.filter(unranked).qs
+        try:
+            page = number_page(request, items)
         except BadPosition as error:
             return self.bad(request, context, [str(error)])
+        if ranked is not None:
+            records = summaries.with_counts(catalogue_list.queryset(), page.object_list)
+        else:
+            records = list(page.object_list)
+            self.count_events(filterset, records)
         self.decorate(records)
         context.update(
             page_obj=page,
@@ -93,17 +94,18 @@ class NamedListView(ListPage):
         )
         return render(request, self.template_name, context)
 
-    def count_events(self, records):
-        counting = self.catalogue_list.event_count
+    def count_events(self, filterset, records):
+        """Each shown record's number of events, counted as the list's "-events" sort ranks."""
+        by_events = filterset.filters["sort"].sorts.get("-events")
         counts = {}
-        if counting is not None and records:
+        if by_events is not None and records:
             counts = dict(
                 self.catalogue_list.model.objects.filter(pk__in=[r.pk for r in records])
-                .annotate(n=counting)
+                .annotate(n=by_events.count)
                 .values_list("pk", "n")
             )
         for record in records:
-            record.n = counts.get(record.pk, 0 if counting is not None else None)
+            record.n = counts.get(record.pk, 0 if by_events is not None else None)
 
     def decorate(self, records):
         """Add whatever else the rows show (the countries list: hosted and taken part)."""
@@ -116,7 +118,7 @@ class CountryListView(NamedListView):
     catalogue_list = COUNTRIES
     template_name = "cooperation/country_list.html"
 
-    def count_events(self, records):
+    def count_events(self, filterset, records):
         counts = summaries.country_event_counts() or {}
         for record in records:
             record.n = sum(counts.get(record.pk, (0, 0)))
