@@ -89,12 +89,11 @@ def rows(queryset, columns: list[Column], *, base: str) -> Iterator[dict]:
     """{column name: value} per record, in the queryset's order. `base` is the site's address
     ("https://example.org"), for the URL columns."""
     fields = list(dict.fromkeys(name for column in columns for name in column.fields))
-    link_sets = list({column.links.name: column.links for column in columns if column.links}
-                     .values())  # fmt: skip
+    link_sets = {column.links.name: column.links for column in columns if column.links}
     values = annotated(queryset, columns).values(*fields).iterator(chunk_size=BATCH_SIZE)
     for batch in batched(values, BATCH_SIZE):
         ids = [row["id"] for row in batch] if link_sets else []
-        linked = {links.name: links.rows_for(ids) for links in link_sets}
+        linked = {name: links.rows_for(ids) for name, links in link_sets.items()}
         for row in batch:
             row["base"] = base
             for name, grouped in linked.items():

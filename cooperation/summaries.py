@@ -129,24 +129,24 @@ def year_counts(queryset) -> list[tuple[str, str, int]]:
     return [(str(year), str(year), n) for year, n in reversed(events_per_year(queryset))]
 
 
-def country_counts(queryset) -> list[tuple[str, str, int]]:
-    rows = (
-        EventCountry.objects.filter(event__in=queryset.order_by().values("pk"))
-        .values_list("country__code", "country__name")
+def _linked_counts(links, key: str, name: str, queryset) -> list[tuple[str, str, int]]:
+    """The records most linked to the result's events, (key, name, events), FACET_LIMIT."""
+    return list(
+        links.filter(event__in=queryset.order_by().values("pk"))
+        .values_list(key, name)
         .annotate(n=Count("event", distinct=True))
-        .order_by("-n", "country__name")[:FACET_LIMIT]
+        .order_by("-n", name)[:FACET_LIMIT]
     )
+
+
+def country_counts(queryset) -> list[tuple[str, str, int]]:
+    rows = _linked_counts(EventCountry.objects, "country__code", "country__name", queryset)
     return [(code.lower(), name, n) for code, name, n in rows]
 
 
 def programme_counts(queryset) -> list[tuple[str, str, int]]:
-    rows = (
-        Event.programmes.through.objects.filter(event__in=queryset.order_by().values("pk"))
-        .values_list("programme__slug", "programme__name")
-        .annotate(n=Count("event", distinct=True))
-        .order_by("-n", "programme__name")[:FACET_LIMIT]
-    )
-    return list(rows)
+    links = Event.programmes.through.objects
+    return _linked_counts(links, "programme__slug", "programme__name", queryset)
 
 
 def home_items() -> dict:
