@@ -28,6 +28,7 @@ from django.db import connection, reset_queries, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from . import versions
 from .models import (
     Country,
     Event,
@@ -204,8 +205,11 @@ def synthesize(
                 reset_queries()  # with DEBUG on, Django keeps every statement's SQL
         if dry_run:
             transaction.set_rollback(True)
-        elif events:
-            _after_load(list(LAYOUTS))
+        else:
+            if events:
+                _after_load(list(LAYOUTS))
+            if events or clear:  # written with COPY and raw DELETEs: no signals fired
+                versions.bump()
     report.seconds = time.monotonic() - started
     return report
 

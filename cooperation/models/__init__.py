@@ -23,9 +23,19 @@ from .loads import CatalogueLoad
 from .places import Country
 from .programmes import Programme, ProgrammeCitation
 from .sources import Source
+from .versions import CatalogueVersion
+
+# The records of the catalogue (CatalogueLoad and CatalogueVersion are bookkeeping).
+CATALOGUE_MODELS = (
+    Country, Source, Organization, Person, Programme, Event,
+    EventCountry, EventOrganization, EventPerson, EventCitation,
+    OrganizationCitation, PersonCitation, ProgrammeCitation,
+)  # fmt: skip
 
 __all__ = [
+    "CATALOGUE_MODELS",
     "CatalogueLoad",
+    "CatalogueVersion",
     "Country",
     "Event",
     "EventCitation",
