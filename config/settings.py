@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "simple_history",
     "axes",
     "cooperation",
@@ -69,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cooperation.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -192,6 +197,11 @@ CATALOGUE_BUDGETS_MS = {
 # (its slices sort up to 100,000 rows; about seven sorts a slice). 32MB made a slice 20%
 # faster than the server's default 4MB at a million events (docs/performance.md).
 CATALOGUE_EXPORT_WORK_MEM = os.environ.get("CATALOGUE_EXPORT_WORK_MEM", "32MB")
+# Where /downloads/catalogue.zip keeps the data package it builds, one file per catalogue
+# version (cooperation/datapackage/cache.py); created when needed.
+CATALOGUE_DOWNLOADS_DIR = Path(
+    os.environ.get("CATALOGUE_DOWNLOADS_DIR") or BASE_DIR / "var" / "downloads"
+)
 
 # Production hardening: only when debug is off, so the development server works on http.
 if not DEBUG:
@@ -221,6 +231,41 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# The read API (/api/, cooperation/api/): public data, read-only, JSON only, no sessions.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cooperation catalogue API",
+    "DESCRIPTION": (
+        "Read-only JSON for every list and record of the catalogue of international "
+        "poverty-reduction cooperation. Lists take the same parameters as their pages; see "
+        "docs/api.md."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "cooperation.models.Precision"},
+    "COMPONENT_SPLIT_REQUEST": False,
+}
+# Anyone's script or page may read the public data (GET only): the API, the exports and the
+# downloads. Conditional request headers are allowed and ETag is readable.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/.*|downloads/.*|[a-z]+/export\.(csv|json))$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Content-Disposition"]
+CORS_ALLOW_CREDENTIALS = False
 
 # Admin login throttling (django-axes): after 5 failures for one username from one address,
 # that pair is locked out for 15 minutes; a success resets the count.

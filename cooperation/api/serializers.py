@@ -1,0 +1,431 @@
+"""How each record reads in the API: objects with ids, names and addresses, never strings to
+parse. The OpenAPI document (drf-spectacular) is generated from these classes.
+
+Every record carries `url` (its API resource) and `html_url` (its page). Addresses are built
+from the site's address in the serializer context ("base"), without a reverse() per link.
+"""
+
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..columns import label
+from ..models import (
+    Country,
+    Event,
+    EventCitation,
+    EventCountry,
+    EventOrganization,
+    EventPerson,
+    Organization,
+    Person,
+    Precision,
+    Programme,
+    Source,
+    alias_lines,
+    iso_date,
+)
+
+# ---- Fields -------------------------------------------------------------------------------
+
+
+def dig(instance, path: str):
+    for name in path.split("."):
+        if instance is None:
+            return None
+        instance = getattr(instance, name)
+    return instance
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class Address(serializers.Field):
+    """A record's address: its API resource, or with `page=True` its web page. `key` is the
+    attribute path of its slug (or code) on the serialized object."""
+
+    def __init__(self, prefix: str, key: str = "slug", *, page=False, **kwargs):
+        self.prefix, self.key, self.page = prefix, key, page
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        key = dig(instance, self.key)
+        if key is None:
+            return None
+        root = "" if self.page else "/api"
+        return f"{self.context['base']}{root}/{self.prefix}/{str(key).lower()}/"
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class EventsAddress(serializers.Field):
+    """The API list of a record's events: /api/events/?organization=lgop."""
+
+    def __init__(self, param: str, key: str = "slug", **kwargs):
+        self.param, self.key = param, key
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        value = str(dig(instance, self.key)).lower()
+        return f"{self.context['base']}/api/events/?{self.param}={value}"
+
+
+class StatedCount(serializers.Serializer):
+    value = serializers.IntegerField(min_value=0)
+    is_minimum = serializers.BooleanField(help_text="The source gives a lower bound: “over N”.")
+
+
+@extend_schema_field(StatedCount(allow_null=True))
+class Stated(serializers.Field):
+    """A count as the source states it: {value, is_minimum}, or null when not stated."""
+
+    def __init__(self, field: str, **kwargs):
+        self.field = field
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        value = getattr(instance, self.field)
+        if value is None:
+            return None
+        return {"value": value, "is_minimum": bool(getattr(instance, f"{self.field}_is_minimum"))}
+
+
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
+class Aliases(serializers.Field):
+    """Other spellings the sources use, one string each."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return alias_lines(value or "")
+
+
+class Label(serializers.Field):
+    """A choice's words ("Visit or delegation") beside its code."""
+
+    def __init__(self, choices, field: str, **kwargs):
+        self.choices, self.field = choices, field
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        return label(self.choices, getattr(instance, self.field))
+
+
+extend_schema_field(OpenApiTypes.STR)(Label)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PreciseDate(serializers.Field):
+    """ISO 8601 at the date's precision: "2012", "2012-07" or "2012-07-21"; null if none."""
+
+    def __init__(self, field: str, precision: str, **kwargs):
+        self.field, self.precision = field, precision
+        kwargs.update(source="*", read_only=True, allow_null=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        value = getattr(instance, self.field)
+        return iso_date(value, getattr(instance, self.precision)) if value else None
+
+
+class Chosen(serializers.Serializer):
+    """A serializer that writes only the fields named in context["fields"] (fields=)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = self._context.get("fields")
+        if chosen:
+            for name in list(self.fields):
+                if name not in chosen:
+                    self.fields.pop(name)
+
+
+# ---- References: a linked record in a few words -------------------------------------------
+
+
+class CountryRef(serializers.Serializer):
+    code = serializers.CharField(help_text="ISO 3166-1 alpha-2, upper case.")
+    name = serializers.CharField()
+    url = Address("countries", "code")
+    html_url = Address("countries", "code", page=True)
+
+
+class CountryLink(serializers.Serializer):
+    code = serializers.CharField(source="country.code")
+    name = serializers.CharField(source="country.name")
+    url = Address("countries", "country.code")
+    html_url = Address("countries", "country.code", page=True)
+    role = serializers.ChoiceField(EventCountry.Role.choices)
+
+
+class OrganizationRef(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    acronym = serializers.CharField()
+    url = Address("organizations")
+    html_url = Address("organizations", page=True)
+
+
+class OrganizationLink(serializers.Serializer):
+    slug = serializers.SlugField(source="organization.slug")
+    name = serializers.CharField(source="organization.name")
+    acronym = serializers.CharField(source="organization.acronym")
+    url = Address("organizations", "organization.slug")
+    html_url = Address("organizations", "organization.slug", page=True)
+    role = serializers.ChoiceField(EventOrganization.Role.choices)
+
+
+class PersonLink(serializers.Serializer):
+    slug = serializers.SlugField(source="person.slug")
+    name = serializers.CharField(source="person.name")
+    url = Address("people", "person.slug")
+    html_url = Address("people", "person.slug", page=True)
+    role = serializers.ChoiceField(EventPerson.Role.choices)
+    title_at_the_time = serializers.CharField(
+        source="title", help_text="The title the person held at the time; may be empty."
+    )
+    organization = OrganizationRef(
+        allow_null=True, help_text="The body the person represented, where known."
+    )
+
+
+class ProgrammeRef(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    url = Address("programmes")
+    html_url = Address("programmes", page=True)
+
+
+class SourceRef(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    url = Address("sources")
+    html_url = Address("sources", page=True)
+
+
+class Citation(serializers.Serializer):
+    source = SourceRef()
+    locator = serializers.CharField(help_text="Where in the source: section, item, paragraph.")
+    url = Address(
+        "sources", "source.slug", page=True, help_text="The page where a reader checks it."
+    )
+
+
+class EventRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    url = Address("events")
+    html_url = Address("events", page=True)
+
+
+# ---- Records -----------------------------------------------------------------------------
+
+
+class EventSerializer(Chosen):
+    id = serializers.IntegerField(help_text="The catalogue's stable id of the event.")
+    slug = serializers.SlugField()
+    url = Address("events")
+    html_url = Address("events", page=True)
+    title = serializers.CharField(help_text="The event's title, as the source names it.")
+    type = serializers.ChoiceField(Event.Type.choices)
+    type_label = Label(Event.Type, "type")
+    start_date = PreciseDate("start_date", "date_precision")
+    date_precision = serializers.ChoiceField(
+        Precision.choices, help_text="How precisely the sources place the start."
+    )
+    end_date = PreciseDate("end_date", "end_date_precision")
+    end_date_precision = serializers.SerializerMethodField()
+    city = serializers.CharField()
+    venue = serializers.CharField()
+    host_countries = serializers.SerializerMethodField()
+    countries = CountryLink(source="country_links", many=True)
+    organizations = OrganizationLink(source="organization_links", many=True)
+    people = PersonLink(source="person_links", many=True)
+    programmes = ProgrammeRef(many=True)
+    parent = EventRef(allow_null=True, help_text="The trip or larger event this one is part of.")
+    parts = EventRef(source="children", many=True, help_text="Events that are part of this one.")
+    participants = Stated("participants")
+    participant_countries = Stated("participant_countries")
+    theme = serializers.CharField()
+    description = serializers.CharField(help_text="One to three sentences in the editors' words.")
+    note = serializers.CharField(
+        source="editor_note",
+        help_text="The editors' note: inferred dates, evident source errors kept as given.",
+    )
+    citations = Citation(many=True)
+
+    @extend_schema_field(serializers.ChoiceField(Precision.choices, allow_null=True))
+    def get_end_date_precision(self, event):
+        return event.end_date_precision if event.end_date else None
+
+    @extend_schema_field(CountryRef(many=True))
+    def get_host_countries(self, event):
+        hosts = [link.country for link in event.country_links.all() if link.role == "host"]
+        return CountryRef(hosts, many=True, context=self.context).data
+
+    @staticmethod
+    def prefetch(queryset):
+        """Everything a page of events shows, in one query per kind of link."""
+        return queryset.select_related("parent").prefetch_related(
+            Prefetch(
+                "country_links",
+                queryset=EventCountry.objects.select_related("country").order_by(
+                    "role", "country__name", "pk"
+                ),
+            ),
+            Prefetch(
+                "organization_links",
+                queryset=EventOrganization.objects.select_related("organization").order_by(
+                    "role", "organization__name", "pk"
+                ),
+            ),
+            Prefetch(
+                "person_links",
+                queryset=EventPerson.objects.select_related("person", "organization").order_by(
+                    "pk"
+                ),
+            ),
+            Prefetch("programmes", queryset=Programme.objects.order_by("name", "pk")),
+            Prefetch(
+                "citations",
+                queryset=EventCitation.objects.select_related("source").order_by(
+                    "source__title", "pk"
+                ),
+            ),
+            Prefetch(
+                "children",
+                queryset=Event.objects.only("id", "slug", "title", "parent_id").order_by(
+                    "start_date", "id"
+                ),
+            ),
+        )
+
+
+class CountrySerializer(Chosen):
+    code = serializers.CharField(help_text="ISO 3166-1 alpha-2, upper case.")
+    url = Address("countries", "code")
+    html_url = Address("countries", "code", page=True)
+    alpha3 = serializers.CharField()
+    numeric = serializers.CharField()
+    name = serializers.CharField()
+    official_name = serializers.CharField()
+    region = serializers.CharField(help_text="UN M49 region; may be empty.")
+    subregion = serializers.CharField()
+    aliases = Aliases()
+    events = serializers.IntegerField(
+        source="n", allow_null=True, help_text="Events it hosted or took part in."
+    )
+    events_hosted = serializers.IntegerField(allow_null=True)
+    events_taken_part = serializers.IntegerField(
+        allow_null=True, help_text="Events it took part in in any role but host."
+    )
+    events_url = EventsAddress("country", "code")
+
+
+class ProgrammeSerializer(Chosen):
+    slug = serializers.SlugField()
+    url = Address("programmes")
+    html_url = Address("programmes", page=True)
+    name = serializers.CharField()
+    acronym = serializers.CharField()
+    kind = serializers.ChoiceField(Programme.Kind.choices)
+    start_year = serializers.IntegerField(allow_null=True)
+    end_year = serializers.IntegerField(allow_null=True)
+    parent = ProgrammeRef(allow_null=True)
+    lead_organizations = OrganizationRef(many=True)
+    countries = CountryRef(many=True)
+    description = serializers.CharField()
+    aliases = Aliases()
+    events = serializers.IntegerField(source="n", allow_null=True)
+    events_url = EventsAddress("programme")
+    citations = Citation(many=True)
+
+    @staticmethod
+    def prefetch(queryset):
+        return queryset.select_related("parent").prefetch_related(
+            Prefetch("lead_organizations", queryset=Organization.objects.order_by("name")),
+            Prefetch("countries", queryset=Country.objects.order_by("name")),
+            Prefetch("citations", queryset=citations_of(Programme)),
+        )
+
+
+class OrganizationSerializer(Chosen):
+    slug = serializers.SlugField()
+    url = Address("organizations")
+    html_url = Address("organizations", page=True)
+    name = serializers.CharField()
+    acronym = serializers.CharField()
+    kind = serializers.ChoiceField(Organization.Kind.choices)
+    country = CountryRef(allow_null=True, help_text="Where the body is based.")
+    parent = OrganizationRef(allow_null=True, help_text="The body it belongs to.")
+    description = serializers.CharField()
+    aliases = Aliases()
+    events = serializers.IntegerField(source="n", allow_null=True)
+    events_url = EventsAddress("organization")
+    citations = Citation(many=True)
+
+    @staticmethod
+    def prefetch(queryset):
+        return queryset.select_related("country", "parent").prefetch_related(
+            Prefetch("citations", queryset=citations_of(Organization))
+        )
+
+
+class PersonSerializer(Chosen):
+    slug = serializers.SlugField()
+    url = Address("people")
+    html_url = Address("people", page=True)
+    name = serializers.CharField()
+    native_name = serializers.CharField()
+    country = CountryRef(allow_null=True, help_text="The country they served or represented.")
+    description = serializers.CharField()
+    aliases = Aliases()
+    events = serializers.IntegerField(source="n", allow_null=True)
+    events_url = EventsAddress("person")
+    citations = Citation(many=True)
+
+    @staticmethod
+    def prefetch(queryset):
+        return queryset.select_related("country").prefetch_related(
+            Prefetch("citations", queryset=citations_of(Person))
+        )
+
+
+class SourceSerializer(Chosen):
+    slug = serializers.SlugField()
+    url = Address("sources")
+    html_url = Address("sources", page=True)
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(Source.Kind.choices)
+    publisher = serializers.CharField(help_text="As the document gives it; empty if not stated.")
+    author = serializers.CharField()
+    published_on = serializers.DateField(allow_null=True)
+    date_note = serializers.CharField()
+    document_url = serializers.CharField(source="url", help_text="Where it is published.")
+    events = serializers.IntegerField(source="n", allow_null=True, help_text="Events citing it.")
+    events_url = EventsAddress("source")
+
+
+class YearSerializer(Chosen):
+    year = serializers.IntegerField()
+    events = serializers.IntegerField(help_text="The chosen events under way in that year.")
+    events_url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_events_url(self, row):
+        return f"{self.context['base']}/api/events/?{row['query']}"
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, row):
+        return f"{self.context['base']}/events/?{row['query']}"
+
+
+def citations_of(model):
+    citation = model.citations.rel.related_model
+    return citation.objects.select_related("source").order_by("source__title", "pk")
