@@ -273,9 +273,7 @@ def test_an_unchanged_catalogue_answers_304(client, catalogue):
     response = client.get("/api/events/", {"country": "tz"})
     etag, modified = response["ETag"], response["Last-Modified"]
     assert client.get("/api/events/", {"country": "tz"}, HTTP_IF_NONE_MATCH=etag).status_code == 304
-    assert (
-        client.get("/api/countries/tz/", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
-    )
+    assert client.get("/api/countries/tz/", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
     # A bad query is a 400 whatever the client holds.
     bad = client.get("/api/events/", {"country": "zz"}, HTTP_IF_NONE_MATCH=etag)
     assert bad.status_code == 400
