@@ -84,6 +84,54 @@ class Column:
     annotations: dict = field(default_factory=dict)
 
 
+# ---- Choosing columns (`fields=`) ----------------------------------------------------------
+
+MAX_NAMES_SHOWN = 5  # unknown names quoted in an error; a long list ends with "and N more"
+
+
+class UnknownColumns(ValueError):
+    """`fields=` named columns the list does not have. The message names them and lists the
+    valid names, without the parameter's name (the caller says which parameter it read)."""
+
+    def __init__(self, unknown: list[str], columns: list[Column]):
+        self.unknown = unknown
+        self.valid = [column.name for column in columns]
+        shown = ", ".join(f"“{shown_name(name)}”" for name in unknown[:MAX_NAMES_SHOWN])
+        if len(unknown) > MAX_NAMES_SHOWN:
+            shown += f" and {len(unknown) - MAX_NAMES_SHOWN} more"
+        verb = "is not a column" if len(unknown) == 1 else "are not columns"
+        super().__init__(f"{shown} {verb} of this list; its columns are {', '.join(self.valid)}.")
+
+
+def shown_name(name: str) -> str:
+    """A name as an error quotes it: short, and without control characters."""
+    shown = "".join(char if char.isprintable() else "\ufffd" for char in name[:40])
+    return shown + ("…" if len(name) > 40 else "")
+
+
+def choose_columns(columns: list[Column], raw_values) -> list[Column]:
+    """The columns `fields=` chooses, in the order given, each once.
+
+    `raw_values` are the parameter's values as the query string has them (a QueryDict's
+    `getlist("fields")`): names separated by commas, the parameter repeated, or both; names in
+    any case, blanks ignored. No name at all means every column. Raises UnknownColumns.
+    Every export and the API read their `fields=` through this one function.
+    """
+    if isinstance(raw_values, str):  # one value, not its characters
+        raw_values = [raw_values]
+    names = [
+        name.strip().lower() for value in raw_values for name in value.split(",") if name.strip()
+    ]
+    if not names:
+        return list(columns)
+    by_name = {column.name: column for column in columns}
+    names = list(dict.fromkeys(names))
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise UnknownColumns(unknown, columns)
+    return [by_name[name] for name in names]
+
+
 # ---- Shared formatting, in Python and in SQL -------------------------------------------
 
 

@@ -88,8 +88,9 @@ def annotated(queryset, columns: list[Column]):
 def rows(queryset, columns: list[Column], *, base: str) -> Iterator[dict]:
     """{column name: value} per record, in the queryset's order. `base` is the site's address
     ("https://example.org"), for the URL columns."""
-    fields = list(dict.fromkeys(name for column in columns for name in column.fields))
     link_sets = {column.links.name: column.links for column in columns if column.links}
+    fields = ["id"] if link_sets else []  # links are fetched by id, chosen as a column or not
+    fields = list(dict.fromkeys([*fields, *(name for column in columns for name in column.fields)]))
     values = annotated(queryset, columns).values(*fields).iterator(chunk_size=BATCH_SIZE)
     for batch in batched(values, BATCH_SIZE):
         ids = [row["id"] for row in batch] if link_sets else []

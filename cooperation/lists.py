@@ -42,6 +42,11 @@ class CatalogueList:
     def filter(self, data) -> CatalogueFilterSet:
         return self.filterset(data, queryset=self.queryset())
 
+    def columns_for(self, fields) -> list:
+        """The columns `fields=` chooses (`request.GET.getlist("fields")`), in its order;
+        every column when it names none. Raises columns.UnknownColumns (a ValueError)."""
+        return columns.choose_columns(self.columns, fields)
+
 
 EVENTS = CatalogueList("events", Event, EventFilter, columns.EVENT_COLUMNS, sql_writer=True)
 COUNTRIES = CatalogueList("countries", Country, CountryFilter, columns.COUNTRY_COLUMNS)

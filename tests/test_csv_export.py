@@ -245,7 +245,15 @@ def test_other_exports_reject_bad_filters(client, sample):
 @postgresql_only("COPY exists on PostgreSQL only; SQLite always uses the Python writer")
 @pytest.mark.parametrize(
     "query",
-    ["", "sort=title", "country=tz&sort=-participants", "q=water", "year=2012&type=training"],
+    [
+        "",
+        "sort=title",
+        "country=tz&sort=-participants",
+        "q=water",
+        "year=2012&type=training",
+        "fields=countries,title,id",
+        "country=tz&fields=parent,sources&fields=host_country_code",
+    ],
 )
 def test_postgresql_copy_writes_the_same_file_as_the_python_writer(client, sample, query):
     """On PostgreSQL the CSV comes from COPY; it must hold exactly what exports.rows
@@ -265,17 +273,16 @@ def test_postgresql_copy_writes_the_same_file_as_the_python_writer(client, sampl
         participants=0,
     )
     EventCountryFactory(event=hostile, country=sample["tanzania"], role="host")
-    _, copied = read_csv(client.get(f"/events/export.csv?{query}"))
+    copied, rows = read_csv(client.get(f"/events/export.csv?{query}"))
     data = QueryDict(query)
     filterset = EventFilter(data, queryset=Event.objects.all())
     assert filterset.is_valid()
-    columns = LISTS["events"].columns
+    columns = LISTS["events"].columns_for(data.getlist("fields"))
     written = "".join(
         exports.csv_stream(columns, exports.rows(filterset.qs, columns, base="http://testserver"))
     )
-    expected = list(csv.DictReader(io.StringIO(written)))
-    assert copied == expected
-    assert len(copied) > 0
+    assert copied == written
+    assert len(rows) > 0
 
 
 @postgresql_only("COPY exists on PostgreSQL only; SQLite always uses the Python writer")

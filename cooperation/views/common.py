@@ -10,6 +10,7 @@ from django.views import View
 
 from .. import exports, exports_sql
 from ..charts import bar_chart
+from ..columns import UnknownColumns
 from ..lists import CatalogueList
 from ..pagination import BadPosition, SortKey, Window, encode, window
 
@@ -151,7 +152,8 @@ class ListPage(View):
 
 
 class ExportView(View):
-    """/<list>/export.csv and /<list>/export.json: the list's query string, every record."""
+    """/<list>/export.csv and /<list>/export.json: the list's query string, every record;
+    `fields=` chooses the columns, `bom=1` starts a CSV with a byte-order mark."""
 
     catalogue_list: CatalogueList = None
     format = "csv"
@@ -159,10 +161,14 @@ class ExportView(View):
 
     def get(self, request):
         filterset = self.catalogue_list.filter(request.GET)
-        if not filterset.is_valid():
-            return bad_request(filterset.error_messages())
+        errors = [] if filterset.is_valid() else filterset.error_messages()
+        try:
+            columns = self.catalogue_list.columns_for(request.GET.getlist("fields"))
+        except UnknownColumns as error:
+            errors.append(f"fields: {error}")
+        if errors:
+            return bad_request(errors)
         bom = request.GET.get("bom", "").strip().lower() in {"1", "true", "yes"}
-        columns = self.catalogue_list.columns
         queryset = filterset.qs
         filename = filterset.filename(self.format, timezone.localdate())
         base = site_base(request)
