@@ -3,6 +3,7 @@
 query vocabulary on the models' querysets."""
 
 from .common import ExportView
+from .downloads import DownloadsView, PackageDownloadView
 from .events import EventDetailView, EventListView
 from .home import HomeView
 from .records import (
@@ -22,12 +23,14 @@ from .years import YearDetailView, YearListView
 __all__ = [
     "CountryDetailView",
     "CountryListView",
+    "DownloadsView",
     "EventDetailView",
     "EventListView",
     "ExportView",
     "HomeView",
     "OrganizationDetailView",
     "OrganizationListView",
+    "PackageDownloadView",
     "PersonDetailView",
     "PersonListView",
     "ProgrammeDetailView",
