@@ -90,17 +90,18 @@ MAX_NAMES_SHOWN = 5  # unknown names quoted in an error; a long list ends with "
 
 
 class UnknownColumns(ValueError):
-    """`fields=` named columns the list does not have. The message names them and lists the
-    valid names, without the parameter's name (the caller says which parameter it read)."""
+    """`fields=` named columns (or API fields) the list does not have. The message names them
+    and lists the valid names, without the parameter's name (the caller says which parameter
+    it read)."""
 
-    def __init__(self, unknown: list[str], columns: list[Column]):
+    def __init__(self, unknown: list[str], valid: list[str], noun: str = "column"):
         self.unknown = unknown
-        self.valid = [column.name for column in columns]
+        self.valid = list(valid)
         shown = ", ".join(f"“{shown_name(name)}”" for name in unknown[:MAX_NAMES_SHOWN])
         if len(unknown) > MAX_NAMES_SHOWN:
             shown += f" and {len(unknown) - MAX_NAMES_SHOWN} more"
-        verb = "is not a column" if len(unknown) == 1 else "are not columns"
-        super().__init__(f"{shown} {verb} of this list; its columns are {', '.join(self.valid)}.")
+        verb = f"is not a {noun}" if len(unknown) == 1 else f"are not {noun}s"
+        super().__init__(f"{shown} {verb} of this list; its {noun}s are {', '.join(self.valid)}.")
 
 
 def shown_name(name: str) -> str:
@@ -109,13 +110,14 @@ def shown_name(name: str) -> str:
     return shown + ("…" if len(name) > 40 else "")
 
 
-def choose_columns(columns: list[Column], raw_values) -> list[Column]:
-    """The columns `fields=` chooses, in the order given, each once.
+def choose(valid: list[str], raw_values, noun: str = "column") -> list[str] | None:
+    """The names `fields=` chooses among `valid`, in the order given, each once; None when it
+    names none (every one, then).
 
     `raw_values` are the parameter's values as the query string has them (a QueryDict's
     `getlist("fields")`): names separated by commas, the parameter repeated, or both; names in
-    any case, blanks ignored. No name at all means every column. Raises UnknownColumns.
-    Every export and the API read their `fields=` through this one function.
+    any case, blanks ignored. Raises UnknownColumns. Every export and the API read their
+    `fields=` through this one function.
     """
     if isinstance(raw_values, str):  # one value, not its characters
         raw_values = [raw_values]
@@ -123,13 +125,19 @@ def choose_columns(columns: list[Column], raw_values) -> list[Column]:
         name.strip().lower() for value in raw_values for name in value.split(",") if name.strip()
     ]
     if not names:
-        return list(columns)
-    by_name = {column.name: column for column in columns}
+        return None
     names = list(dict.fromkeys(names))
-    unknown = [name for name in names if name not in by_name]
+    unknown = [name for name in names if name not in valid]
     if unknown:
-        raise UnknownColumns(unknown, columns)
-    return [by_name[name] for name in names]
+        raise UnknownColumns(unknown, valid, noun)
+    return names
+
+
+def choose_columns(columns: list[Column], raw_values) -> list[Column]:
+    """The columns `fields=` chooses (see choose), every column when it names none."""
+    by_name = {column.name: column for column in columns}
+    chosen = choose(list(by_name), raw_values)
+    return list(columns) if chosen is None else [by_name[name] for name in chosen]
 
 
 # ---- Shared formatting, in Python and in SQL -------------------------------------------

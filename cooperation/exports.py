@@ -1,4 +1,5 @@
-"""The CSV and JSON writers: any list, any columns (columns.py), streamed.
+"""The CSV writer for any list and any columns (columns.py), streamed; the JSON exports are the
+API's objects (api/records.py).
 
 Records are read with values() in batches; each batch's links are fetched with one query per
 kind of link, so memory stays flat and the number of queries grows with the number of
@@ -8,12 +9,31 @@ quoted when it holds a comma, a double quote or a line break, so both writers gi
 bytes.
 """
 
-import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.db import connections, transaction
 
 from .columns import CODES, COUNT, INT, LIST, PLAIN, SEPARATOR, Column, neutralise, stated_text
 
 BATCH_SIZE = 2000
+
+
+@contextmanager
+def snapshot(using: str, *, read_only: bool = True):
+    """One transaction for a whole export, on PostgreSQL REPEATABLE READ: every batch reads
+    the catalogue as it was at the first, so an edit made during a long download can neither
+    duplicate nor drop a record. Inside a caller's transaction, the caller's rules apply."""
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using, savepoint=False):
+        if outermost and connection.vendor == "postgresql":
+            level = "REPEATABLE READ, READ ONLY" if read_only else "REPEATABLE READ"
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET TRANSACTION ISOLATION LEVEL {level}")
+        yield
+
+
 BOM = "\ufeff"
 
 
@@ -46,24 +66,6 @@ def csv_stream(columns: list[Column], rows: Iterable[dict], *, bom=False) -> Ite
     yield csv_line(column.name for column in columns)
     for row in rows:
         yield csv_line(cell(column, row[column.name]) for column in columns)
-
-
-def json_value(column: Column, value):
-    if column.kind == COUNT and value is not None:
-        number, is_minimum = value
-        return {"value": number, "is_minimum": is_minimum}
-    return value
-
-
-def json_stream(columns: list[Column], rows: Iterable[dict]) -> Iterator[str]:
-    """A JSON array, written one record at a time: only a complete download parses."""
-    yield "["
-    first = True
-    for row in rows:
-        record = {column.name: json_value(column, row[column.name]) for column in columns}
-        yield ("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False)
-        first = False
-    yield "\n]\n"
 
 
 def batched(iterable, size):

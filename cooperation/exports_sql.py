@@ -14,9 +14,10 @@ READ ONLY transaction), so an edit made during a long download cannot duplicate 
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, transaction
+from django.db import connections
 
 from .columns import BASE, CODES, COUNT, INT, PLAIN, Column, sql_literal, sql_neutralise
+from .exports import snapshot
 from .pagination import SortKey, beyond
 
 FIRST_SLICE = 1_000
@@ -132,11 +133,8 @@ def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False)
     """Yield the CSV as bytes in chunks of about CHUNK_BYTES, as PostgreSQL produces it."""
     connection = connections[queryset.db]
     chunk = bytearray("\ufeff".encode() if bom else b"")
-    outermost = not connection.in_atomic_block
-    with transaction.atomic(using=queryset.db, savepoint=False):  # reads only
+    with snapshot(queryset.db):
         with connection.cursor() as cursor:
-            if outermost:  # inside a caller's transaction, its snapshot rules
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             # Slices sort in memory rather than on disk; for this transaction only.
             cursor.execute(
                 "SELECT set_config('work_mem', %s, true)", [settings.CATALOGUE_EXPORT_WORK_MEM]

@@ -5,6 +5,7 @@ read these declarations."""
 from dataclasses import dataclass
 
 from . import columns, summaries
+from .api import serializers as api
 from .filters import (
     YEAR_FACET,
     CatalogueFilterSet,
@@ -33,6 +34,8 @@ class CatalogueList:
     # Rows that are not records of the model (the years list): rows(filterset, base) gives
     # the dicts the columns read.
     rows: object = None
+    # How a record reads in the API and the JSON export (cooperation/api/serializers.py).
+    serializer: type | None = None
 
     def queryset(self):
         records = self.model.objects.all()
@@ -47,19 +50,49 @@ class CatalogueList:
         every column when it names none. Raises columns.UnknownColumns (a ValueError)."""
         return columns.choose_columns(self.columns, fields)
 
+    def fields_for(self, fields) -> list[str] | None:
+        """The API fields `fields=` chooses, in its order; None for every field. Raises
+        columns.UnknownColumns."""
+        return columns.choose(list(self.serializer().fields), fields, noun="field")
 
-EVENTS = CatalogueList("events", Event, EventFilter, columns.EVENT_COLUMNS, sql_writer=True)
-COUNTRIES = CatalogueList("countries", Country, CountryFilter, columns.COUNTRY_COLUMNS)
-PROGRAMMES = CatalogueList("programmes", Programme, ProgrammeFilter, columns.PROGRAMME_COLUMNS)
+
+EVENTS = CatalogueList(
+    "events",
+    Event,
+    EventFilter,
+    columns.EVENT_COLUMNS,
+    sql_writer=True,
+    serializer=api.EventSerializer,
+)
+COUNTRIES = CatalogueList(
+    "countries", Country, CountryFilter, columns.COUNTRY_COLUMNS, serializer=api.CountrySerializer
+)
+PROGRAMMES = CatalogueList(
+    "programmes",
+    Programme,
+    ProgrammeFilter,
+    columns.PROGRAMME_COLUMNS,
+    serializer=api.ProgrammeSerializer,
+)
 ORGANIZATIONS = CatalogueList(
     "organizations",
     Organization,
     OrganizationFilter,
     columns.ORGANIZATION_COLUMNS,
     related=("country", "parent"),
+    serializer=api.OrganizationSerializer,
 )
-PEOPLE = CatalogueList("people", Person, PersonFilter, columns.PERSON_COLUMNS, related=("country",))
-SOURCES = CatalogueList("sources", Source, SourceFilter, columns.SOURCE_COLUMNS)
+PEOPLE = CatalogueList(
+    "people",
+    Person,
+    PersonFilter,
+    columns.PERSON_COLUMNS,
+    related=("country",),
+    serializer=api.PersonSerializer,
+)
+SOURCES = CatalogueList(
+    "sources", Source, SourceFilter, columns.SOURCE_COLUMNS, serializer=api.SourceSerializer
+)
 
 
 def year_rows(filterset, base: str = ""):
@@ -70,7 +103,15 @@ def year_rows(filterset, base: str = ""):
         yield {"year": int(value), "events": n, "query": query, "base": base}
 
 
-YEARS = CatalogueList("years", Event, YearFilter, columns.YEAR_COLUMNS, rows=year_rows)
+def years_item(filterset):
+    """(cache key, compute) of the years list's rows, for summaries.cached: the years page,
+    the API and warm_summaries share them."""
+    return f"years:{filterset.cache_key()}", lambda: list(year_rows(filterset))
+
+
+YEARS = CatalogueList(
+    "years", Event, YearFilter, columns.YEAR_COLUMNS, rows=year_rows, serializer=api.YearSerializer
+)
 
 LISTS = {item.name: item for item in (EVENTS, COUNTRIES, PROGRAMMES, ORGANIZATIONS, PEOPLE,
                                      SOURCES, YEARS)}  # fmt: skip

@@ -19,7 +19,7 @@ from django.utils.http import http_date
 
 # Raise when a representation (API, exports) changes, so that clients' cached copies made by
 # the old code are not declared current.
-REPRESENTATION = "2"
+REPRESENTATION = "3"
 
 
 @dataclass(frozen=True)

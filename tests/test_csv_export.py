@@ -172,12 +172,15 @@ def test_export_query_count_does_not_grow_with_links(client, sample, django_asse
         read_csv(client.get("/events/export.csv"))
 
 
-def test_json_keeps_lists_and_numbers(client, sample):
+def test_json_is_the_api_s_objects(client, sample):
     response = client.get("/events/export.json", {"country": "mz"})
     assert response["Content-Type"] == "application/json; charset=utf-8"
     (record,) = json.loads(b"".join(response.streaming_content))
-    assert record["host_country_code"] == ["MZ", "TZ"]
-    assert record["people"] == ["Fan Xiaojian (head of delegation, Minister of LGOP)"]
+    assert [country["code"] for country in record["host_countries"]] == ["MZ", "TZ"]
+    (person,) = record["people"]
+    assert (person["slug"], person["role"], person["title_at_the_time"]) == (
+        "fan-xiaojian", "head_of_delegation", "Minister of LGOP")  # fmt: skip
+    assert record == client.get(f"/api/events/{record['slug']}/").json()
     conference = json.loads(
         b"".join(
             client.get("/events/export.json", {"programme": "china-africa-forum"}).streaming_content

@@ -90,7 +90,7 @@ def test_if_none_match_wins_over_if_modified_since(client, sample, version):
     ("url", "message"),
     [
         ("/events/export.csv?country=zz", "country: Select a valid choice"),
-        ("/events/export.json?fields=nope", "fields: “nope” is not a column"),
+        ("/events/export.json?fields=nope", "fields: “nope” is not a field"),
         ("/years/export.csv?year=x", "year: “x” is not a year."),
     ],
 )

@@ -82,7 +82,7 @@ def test_an_error_quotes_few_short_printable_names():
         choose_columns(EVENT_COLUMNS, [",".join(f"c{n}" for n in range(12)) + ",a\x00b"])
     message = str(many.value)
     assert message.startswith("“c0”, “c1”, “c2”, “c3”, “c4” and 8 more are not columns")
-    assert "\x00" not in str(UnknownColumns(["a\x00b"], EVENT_COLUMNS))
+    assert "\x00" not in str(UnknownColumns(["a\x00b"], [c.name for c in EVENT_COLUMNS]))
 
 
 def test_every_list_chooses_among_its_own_columns():
@@ -124,11 +124,11 @@ def test_chosen_columns_hold_the_same_cells_as_in_the_full_file(client, sample):
 
 
 def test_json_has_the_chosen_keys_in_the_order_given(client, sample):
-    response = client.get("/events/export.json", {"fields": "participants,host_country_code"})
+    response = client.get("/events/export.json", {"fields": "participants,host_countries"})
     records = json.loads(body_of(response))
-    assert [list(record) for record in records] == [["participants", "host_country_code"]] * 4
+    assert [list(record) for record in records] == [["participants", "host_countries"]] * 4
     assert {"value": 120, "is_minimum": True} in [record["participants"] for record in records]
-    assert ["MZ", "TZ"] in [record["host_country_code"] for record in records]
+    assert ["MZ", "TZ"] in [[c["code"] for c in r["host_countries"]] for r in records]
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ def test_the_file_name_does_not_change_with_fields(client, sample):
     )
 
 
-@pytest.mark.parametrize("url", ["/events/export.csv", "/events/export.json", "/years/export.csv"])
+@pytest.mark.parametrize("url", ["/events/export.csv", "/years/export.csv"])
 def test_an_unknown_field_is_a_400_naming_it_and_the_valid_ones(client, sample, url):
     response = client.get(url, {"fields": "url,nope"})
     assert response.status_code == 400
@@ -188,16 +188,26 @@ def test_a_column_of_another_list_is_unknown(client, sample):
 # ---- Only what the chosen columns need ----------------------------------------------------
 
 
-def test_python_writer_reads_only_the_chosen_columns_links(
+def test_an_unknown_json_field_names_the_api_s_fields(client, sample):
+    response = client.get("/events/export.json", {"fields": "url,host_country"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert body.startswith("Bad request: fields: “host_country” is not a field of this list; ")
+    assert "host_countries" in body
+
+
+def test_json_reads_only_the_chosen_fields_links(
     client, sample, catalogue_version, django_assert_num_queries
 ):
-    # The catalogue version, the events, then one query per kind of link chosen (the JSON is
-    # always the Python writer's, on PostgreSQL too).
+    # The catalogue version, the events (with their parent joined), then one query per kind
+    # of link chosen: countries serve both host_countries and countries.
     with django_assert_num_queries(2):
         body_of(client.get("/events/export.json", {"fields": "id,title,parent"}))
     with django_assert_num_queries(4):
-        body_of(client.get("/events/export.json", {"fields": "title,host_country,people"}))
-    with django_assert_num_queries(7):
+        body_of(client.get("/events/export.json", {"fields": "title,host_countries,people"}))
+    with django_assert_num_queries(4):
+        body_of(client.get("/events/export.json", {"fields": "countries,host_countries,people"}))
+    with django_assert_num_queries(8):
         body_of(client.get("/events/export.json"))
 
 

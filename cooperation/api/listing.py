@@ -86,33 +86,6 @@ def parameter(name, param) -> dict:
     return spec
 
 
-def fields_parameter(names) -> dict:
-    return {
-        "name": "fields",
-        "in": "query",
-        "required": False,
-        "description": "The fields each record carries, comma-separated (all by default).",
-        "schema": {"type": "array", "items": {"type": "string", "enum": list(names)}},
-        "style": "form",
-        "explode": False,
-    }
-
-
-def chosen_fields(query: QueryDict, names) -> list[str] | None:
-    """The fields= choice: None for every field; BadQuery naming any unknown field."""
-    raw = [part.strip() for value in query.getlist("fields") for part in value.split(",")]
-    chosen = list(dict.fromkeys(part for part in raw if part))
-    if not chosen:
-        return None
-    unknown = [name for name in chosen if name not in names]
-    if unknown:
-        raise BadQuery(
-            [f"fields: unknown {', '.join(n[:40] for n in unknown)}; "
-             f"the fields are {', '.join(names)}."]
-        )  # fmt: skip
-    return chosen
-
-
 def refuse_unknown(query: QueryDict, known) -> None:
     """A misspelt parameter (`contry=tz`) would silently give every record: refuse it."""
     unknown = [name for name in query if name not in known]

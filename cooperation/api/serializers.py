@@ -133,15 +133,50 @@ class PreciseDate(serializers.Field):
 
 
 class Chosen(serializers.Serializer):
-    """A serializer that writes only the fields named in context["fields"] (fields=)."""
+    """A serializer that writes only the fields named in context["fields"] (fields=), in
+    that order."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        chosen = self._context.get("fields")
-        if chosen:
+        self.chosen = self._context.get("fields")
+        if self.chosen:
             for name in list(self.fields):
-                if name not in chosen:
+                if name not in self.chosen:
                     self.fields.pop(name)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        return {name: data[name] for name in self.chosen} if self.chosen else data
+
+    @classmethod
+    def prefetch(cls, queryset, fields=None):
+        """The queryset with what the chosen fields (all by default) read from other tables,
+        one query per kind of link for a whole page."""
+        needed = [
+            lookup
+            for name, lookups in cls.links.items()
+            if fields is None or name in fields
+            for lookup in lookups
+        ]
+        related = [item for item in needed if isinstance(item, str)]
+        prefetched = [item for item in needed if not isinstance(item, str)]
+        if related:
+            queryset = queryset.select_related(*dict.fromkeys(related))
+        return queryset.prefetch_related(*dict.fromkeys(prefetched)) if prefetched else queryset
+
+    # {field: what it reads}: a name for select_related, a Prefetch for prefetch_related.
+    links: dict = {}
+
+
+def citations_of(model):
+    citation = model.citations.rel.related_model
+    return citation.objects.select_related("source").order_by("source__title", "pk")
+
+
+COUNTRY_LINKS = Prefetch(
+    "country_links",
+    queryset=EventCountry.objects.select_related("country").order_by("role", "country__name", "pk"),
+)
 
 
 # ---- References: a linked record in a few words -------------------------------------------
@@ -268,42 +303,44 @@ class EventSerializer(Chosen):
         hosts = [link.country for link in event.country_links.all() if link.role == "host"]
         return CountryRef(hosts, many=True, context=self.context).data
 
-    @staticmethod
-    def prefetch(queryset):
-        """Everything a page of events shows, in one query per kind of link."""
-        return queryset.select_related("parent").prefetch_related(
-            Prefetch(
-                "country_links",
-                queryset=EventCountry.objects.select_related("country").order_by(
-                    "role", "country__name", "pk"
-                ),
-            ),
+    links = {
+        "host_countries": [COUNTRY_LINKS],
+        "countries": [COUNTRY_LINKS],
+        "organizations": [
             Prefetch(
                 "organization_links",
                 queryset=EventOrganization.objects.select_related("organization").order_by(
                     "role", "organization__name", "pk"
                 ),
-            ),
+            )
+        ],
+        "people": [
             Prefetch(
                 "person_links",
                 queryset=EventPerson.objects.select_related("person", "organization").order_by(
                     "pk"
                 ),
-            ),
-            Prefetch("programmes", queryset=Programme.objects.order_by("name", "pk")),
-            Prefetch(
-                "citations",
-                queryset=EventCitation.objects.select_related("source").order_by(
-                    "source__title", "pk"
-                ),
-            ),
+            )
+        ],
+        "programmes": [Prefetch("programmes", queryset=Programme.objects.order_by("name", "pk"))],
+        "parent": ["parent"],
+        "parts": [
             Prefetch(
                 "children",
                 queryset=Event.objects.only("id", "slug", "title", "parent_id").order_by(
                     "start_date", "id"
                 ),
-            ),
-        )
+            )
+        ],
+        "citations": [
+            Prefetch(
+                "citations",
+                queryset=EventCitation.objects.select_related("source").order_by(
+                    "source__title", "pk"
+                ),
+            )
+        ],
+    }
 
 
 class CountrySerializer(Chosen):
@@ -345,13 +382,14 @@ class ProgrammeSerializer(Chosen):
     events_url = EventsAddress("programme")
     citations = Citation(many=True)
 
-    @staticmethod
-    def prefetch(queryset):
-        return queryset.select_related("parent").prefetch_related(
-            Prefetch("lead_organizations", queryset=Organization.objects.order_by("name")),
-            Prefetch("countries", queryset=Country.objects.order_by("name")),
-            Prefetch("citations", queryset=citations_of(Programme)),
-        )
+    links = {
+        "parent": ["parent"],
+        "lead_organizations": [
+            Prefetch("lead_organizations", queryset=Organization.objects.order_by("name"))
+        ],
+        "countries": [Prefetch("countries", queryset=Country.objects.order_by("name"))],
+        "citations": [Prefetch("citations", queryset=citations_of(Programme))],
+    }
 
 
 class OrganizationSerializer(Chosen):
@@ -369,11 +407,11 @@ class OrganizationSerializer(Chosen):
     events_url = EventsAddress("organization")
     citations = Citation(many=True)
 
-    @staticmethod
-    def prefetch(queryset):
-        return queryset.select_related("country", "parent").prefetch_related(
-            Prefetch("citations", queryset=citations_of(Organization))
-        )
+    links = {
+        "country": ["country"],
+        "parent": ["parent"],
+        "citations": [Prefetch("citations", queryset=citations_of(Organization))],
+    }
 
 
 class PersonSerializer(Chosen):
@@ -389,11 +427,10 @@ class PersonSerializer(Chosen):
     events_url = EventsAddress("person")
     citations = Citation(many=True)
 
-    @staticmethod
-    def prefetch(queryset):
-        return queryset.select_related("country").prefetch_related(
-            Prefetch("citations", queryset=citations_of(Person))
-        )
+    links = {
+        "country": ["country"],
+        "citations": [Prefetch("citations", queryset=citations_of(Person))],
+    }
 
 
 class SourceSerializer(Chosen):
@@ -424,8 +461,3 @@ class YearSerializer(Chosen):
     @extend_schema_field(OpenApiTypes.URI)
     def get_html_url(self, row):
         return f"{self.context['base']}/events/?{row['query']}"
-
-
-def citations_of(model):
-    citation = model.citations.rel.related_model
-    return citation.objects.select_related("source").order_by("source__title", "pk")

@@ -7,7 +7,7 @@ from django.views import View
 
 from .. import summaries
 from ..filters import EVENT_SORTS, YEAR_FACET
-from ..lists import YEARS
+from ..lists import YEARS, years_item
 from ..models import Event
 from ..pagination import BadPosition
 from .common import ListPage, count, event_window, year_chart
@@ -20,11 +20,7 @@ class YearListView(ListPage):
     template_name = "cooperation/year_list.html"
 
     def respond(self, request, filterset, context):
-        rows = summaries.cached(
-            f"years:{filterset.cache_key()}",
-            lambda: list(YEARS.rows(filterset)),
-            budget_ms=summaries.budget("summary"),
-        )
+        rows = summaries.cached(*years_item(filterset), budget_ms=summaries.budget("summary"))
         plain = not filterset.query()
 
         def url_for(year):

@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.http import QueryDict
 
 from cooperation import summaries
-from cooperation.lists import LISTS
+from cooperation.lists import LISTS, years_item
 from cooperation.models import Country, EventCountry
 from cooperation.views.records import ranking_item
 
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         events = LISTS["events"].filter(None)  # the unfiltered list, keys as its page makes
         items.update(events.facet_items(events.qs))
         items["country-counts"] = summaries.country_event_counts_item()
+        items["years"] = years_item(LISTS["years"].filter(None))
         for catalogue_list in LISTS.values():
             sort = catalogue_list.filterset.base_filters.get("sort")
             for name, way in (sort.sorts if sort else {}).items():
