@@ -158,3 +158,25 @@ def test_typing_finds_a_country_in_the_filter_form(page, live_server, curated):
     country.select_option(label="Tanzania")
     page.get_by_role("button", name="Apply filters").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Events involving Tanzania"
+
+
+def test_the_api_page_lists_every_list_and_tries_one(page, live_server, curated):
+    """Swagger UI runs from the site's own static files under its content security policy."""
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)  # fmt: skip
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="API", exact=True).click()
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert {"/api/events/", "/api/countries/{key}/", "/api/years/"} <= set(paths)
+    page.locator(".opblock-summary", has_text="/api/events/").first.click()
+    page.get_by_role("button", name="Try it out").click()
+    page.locator('input[placeholder="page_size"]').fill("2")
+    page.get_by_role("button", name="Execute").click()
+    page.wait_for_selector(".response .response-col_status")
+    status = page.locator(".live-responses-table tbody .response-col_status").first
+    assert status.inner_text().strip() == "200"
+    assert "count_is_minimum" in page.locator(".live-responses-table tbody").first.inner_text()
+    shoot(page, "api-docs")
+    assert violations == []
