@@ -257,6 +257,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "cooperation.models.Precision"},
     "COMPONENT_SPLIT_REQUEST": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cooperation.api.schema.optional_fields",
+    ],
 }
 # Anyone's script or page may read the public data (GET only): the API, the exports and the
 # downloads. Conditional request headers are allowed and ETag is readable.

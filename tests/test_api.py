@@ -255,6 +255,14 @@ def test_filtered_empty_and_error_answers_match_the_schema(client, catalogue, op
     for params in ({"country": "tz", "type": "training"}, {"q": "no such words anywhere"}):
         checked(openapi, client.get("/api/events/", params))
     checked(openapi, client.get("/api/years/2012/"))
+    checked(openapi, client.get("/api/events/", {"fields": "title,participants"}))
+    for path, params, status in [
+        ("/api/events/", {"country": "zz"}, 400),
+        ("/api/events/", {"page_size": "0"}, 400),
+        ("/api/events/no-such-event/", {}, 404),
+        ("/api/countries/tz/", {"fields": "nope"}, 400),
+    ]:
+        assert checked(openapi, client.get(path, params)).status_code == status
 
 
 def test_the_api_page_is_self_hosted(client, db):

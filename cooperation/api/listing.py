@@ -8,6 +8,7 @@ and page 10,000 costs what page 1 costs.
 
 import django_filters
 from django.http import QueryDict
+from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import BasePagination
@@ -23,6 +24,18 @@ MAX_PAGE_SIZE = 500
 # Beyond this many matching records, a count that would take too long says "at least N".
 COUNT_FLOOR = 10_000
 PAGING_PARAMS = ("after", "before", "page_size")
+
+
+class Problem(serializers.Serializer):
+    """What an error answer says."""
+
+    detail = serializers.CharField(help_text="The problem in one line.")
+
+
+class Problems(Problem):
+    errors = serializers.ListField(
+        child=serializers.CharField(), help_text="Each problem, naming its parameter."
+    )
 
 
 class BadQuery(APIException):
@@ -223,7 +236,9 @@ class KeysetPagination(BasePagination):
         }
 
     def get_schema_operation_parameters(self, view):
-        position = "A position from a `next` (after) or `previous` (before) link."
+        position = (
+            "A position from a `next` (after) or `previous` (before) link; anything else is a 400."
+        )
         return [
             {"name": "after", "in": "query", "required": False, "description": position,
              "schema": {"type": "string"}},

@@ -262,6 +262,9 @@ class EventRef(serializers.Serializer):
 
 
 class EventSerializer(Chosen):
+    """A training, seminar, forum, visit, signing, launch or piece of research: who met
+    whom, where, when, under which programme, and the sources that say so."""
+
     id = serializers.IntegerField(help_text="The catalogue's stable id of the event.")
     slug = serializers.SlugField()
     url = Address("events")
@@ -344,6 +347,8 @@ class EventSerializer(Chosen):
 
 
 class CountrySerializer(Chosen):
+    """A country, with the events it hosted and took part in."""
+
     code = serializers.CharField(help_text="ISO 3166-1 alpha-2, upper case.")
     url = Address("countries", "code")
     html_url = Address("countries", "code", page=True)
@@ -365,6 +370,8 @@ class CountrySerializer(Chosen):
 
 
 class ProgrammeSerializer(Chosen):
+    """A programme, fund or series that events belong to."""
+
     slug = serializers.SlugField()
     url = Address("programmes")
     html_url = Address("programmes", page=True)
@@ -393,6 +400,8 @@ class ProgrammeSerializer(Chosen):
 
 
 class OrganizationSerializer(Chosen):
+    """A government body, agency, company or other organization, with its events."""
+
     slug = serializers.SlugField()
     url = Address("organizations")
     html_url = Address("organizations", page=True)
@@ -415,6 +424,8 @@ class OrganizationSerializer(Chosen):
 
 
 class PersonSerializer(Chosen):
+    """A person named in the sources, with their events."""
+
     slug = serializers.SlugField()
     url = Address("people")
     html_url = Address("people", page=True)
@@ -434,6 +445,8 @@ class PersonSerializer(Chosen):
 
 
 class SourceSerializer(Chosen):
+    """A document that records cite."""
+
     slug = serializers.SlugField()
     url = Address("sources")
     html_url = Address("sources", page=True)
@@ -449,6 +462,8 @@ class SourceSerializer(Chosen):
 
 
 class YearSerializer(Chosen):
+    """A year, and how many of the chosen events were under way in it."""
+
     year = serializers.IntegerField()
     events = serializers.IntegerField(help_text="The chosen events under way in that year.")
     events_url = serializers.SerializerMethodField()

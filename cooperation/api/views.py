@@ -11,7 +11,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
@@ -39,6 +44,8 @@ from .listing import (
     BadQuery,
     DeclaredFilters,
     KeysetPagination,
+    Problem,
+    Problems,
     Unavailable,
     refuse_unknown,
 )
@@ -136,6 +143,18 @@ def fields_schema(catalogue_list):
     )
 
 
+NOT_MODIFIED = OpenApiResponse(description="The catalogue has not changed since your copy.")
+
+
+def record_responses(catalogue_list):
+    return {
+        200: catalogue_list.serializer,
+        304: NOT_MODIFIED,
+        400: Problems,
+        404: OpenApiResponse(Problem, "No such record."),
+    }
+
+
 def list_view(catalogue_list, summary: str):
     """The API list of a declared list, described for the OpenAPI document."""
     tag = catalogue_list.name
@@ -148,6 +167,12 @@ def list_view(catalogue_list, summary: str):
             description=f"The parameters of /{tag}/ and its exports, validated the same way.",
             tags=[tag],
             parameters=[fields_schema(catalogue_list)],
+            responses={
+                200: catalogue_list.serializer(many=True),
+                304: NOT_MODIFIED,
+                400: Problems,
+                503: OpenApiResponse(Problem, "A count sort that cannot be ranked in time."),
+            },
         )
     )(view)
 
@@ -166,6 +191,7 @@ def record_view(catalogue_list, lookup="slug", key="slug"):
                 fields_schema(catalogue_list),
                 OpenApiParameter("key", str, OpenApiParameter.PATH, description=key),
             ],
+            responses=record_responses(catalogue_list),
         )
     )(view)
 
@@ -193,6 +219,7 @@ class YearRecord(Endpoint):
         summary="One year: how many events were under way in it",
         tags=["years"],
         parameters=[fields_schema(YEARS)],
+        responses=record_responses(YEARS),
     )
     def get(self, request, year):
         refuse_unknown(request.query_params, ["fields"])
