@@ -162,6 +162,10 @@ def test_records_take_only_fields(client, catalogue):
     assert client.get("/api/years/1/").status_code == 404
     assert client.get("/api/countries/tz/", {"sort": "x"}).status_code == 400
     assert client.get("/api/countries/TZ/").json()["code"] == "TZ"
+    for address in ("/api/events/%EA%9B%B9/", "/api/years/null/", "/api/nope/"):
+        response = client.get(address)
+        assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    assert client.get("/api/events")["Location"] == "/api/events/"
 
 
 # ---- Objects, not strings -------------------------------------------------------------------

@@ -259,3 +259,13 @@ class Documentation(SpectacularSwaggerSplitView):
     CDN). Swagger UI sets inline styles, so this page alone allows them."""
 
     title = "Cooperation catalogue API"
+
+
+class NotFound(APIView):
+    """No such address in the API."""
+
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        raise Http404("No such address in the API; /api/ lists the lists.")
