@@ -48,10 +48,11 @@ browser:
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/catalogue_bench
 BENCH_EVENTS ?= 1000000
 
-## Page and export benchmarks on a synthetic catalogue (synthesizes it on first use)
+## Page, API, export and data-package benchmarks on a synthetic catalogue (synthesized on first use)
 bench: install
 	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) --events $(BENCH_EVENTS) \
 		--json bench/results.json --markdown bench/results.md
+	$(PY) bench/datapackage.py --database-url $(BENCH_DATABASE_URL) --json bench/datapackage.json
 
 ## gunicorn + wrk, 32 connections for 60 s on 100,000 events (needs wrk)
 load: install
