@@ -175,37 +175,70 @@ def citations_of(model):
 
 COUNTRY_LINKS = Prefetch(
     "country_links",
-    queryset=EventCountry.objects.select_related("country").order_by("role", "country__name", "pk"),
+    queryset=EventCountry.objects.select_related("country")
+    .only("event_id", "role", "country__code", "country__name")
+    .order_by("role", "country__name", "pk"),
+    to_attr="country_list",
 )
 
 
 # ---- References: a linked record in a few words -------------------------------------------
+# A page of 500 events holds thousands of these: each writes its dict directly (the fields
+# declared beside it describe it in the OpenAPI document; tests check that they agree).
 
 
-class CountryRef(serializers.Serializer):
+ORGANIZATION_REF = ("slug", "name", "acronym")  # what OrganizationRef reads
+
+
+def addresses(base: str, prefix: str, key: str) -> dict:
+    return {"url": f"{base}/api/{prefix}/{key}/", "html_url": f"{base}/{prefix}/{key}/"}
+
+
+class Reference(serializers.Serializer):
+    def to_representation(self, instance):
+        return self.write(instance, self.context["base"])
+
+
+class CountryRef(Reference):
     code = serializers.CharField(help_text="ISO 3166-1 alpha-2, upper case.")
     name = serializers.CharField()
     url = Address("countries", "code")
     html_url = Address("countries", "code", page=True)
 
+    @staticmethod
+    def write(country, base):
+        code = country.code
+        return {"code": code, "name": country.name,
+                **addresses(base, "countries", code.lower())}  # fmt: skip
 
-class CountryLink(serializers.Serializer):
+
+class CountryLink(Reference):
     code = serializers.CharField(source="country.code")
     name = serializers.CharField(source="country.name")
     url = Address("countries", "country.code")
     html_url = Address("countries", "country.code", page=True)
     role = serializers.ChoiceField(EventCountry.Role.choices)
 
+    @staticmethod
+    def write(link, base):
+        return {**CountryRef.write(link.country, base), "role": link.role}
 
-class OrganizationRef(serializers.Serializer):
+
+class OrganizationRef(Reference):
     slug = serializers.SlugField()
     name = serializers.CharField()
     acronym = serializers.CharField()
     url = Address("organizations")
     html_url = Address("organizations", page=True)
 
+    @staticmethod
+    def write(organization, base):
+        return {"slug": organization.slug, "name": organization.name,
+                "acronym": organization.acronym,
+                **addresses(base, "organizations", organization.slug)}  # fmt: skip
 
-class OrganizationLink(serializers.Serializer):
+
+class OrganizationLink(Reference):
     slug = serializers.SlugField(source="organization.slug")
     name = serializers.CharField(source="organization.name")
     acronym = serializers.CharField(source="organization.acronym")
@@ -213,8 +246,12 @@ class OrganizationLink(serializers.Serializer):
     html_url = Address("organizations", "organization.slug", page=True)
     role = serializers.ChoiceField(EventOrganization.Role.choices)
 
+    @staticmethod
+    def write(link, base):
+        return {**OrganizationRef.write(link.organization, base), "role": link.role}
 
-class PersonLink(serializers.Serializer):
+
+class PersonLink(Reference):
     slug = serializers.SlugField(source="person.slug")
     name = serializers.CharField(source="person.name")
     url = Address("people", "person.slug")
@@ -227,35 +264,68 @@ class PersonLink(serializers.Serializer):
         allow_null=True, help_text="The body the person represented, where known."
     )
 
+    @staticmethod
+    def write(link, base):
+        person, organization = link.person, link.organization
+        return {
+            "slug": person.slug,
+            "name": person.name,
+            **addresses(base, "people", person.slug),
+            "role": link.role,
+            "title_at_the_time": link.title,
+            "organization": OrganizationRef.write(organization, base) if organization else None,
+        }
 
-class ProgrammeRef(serializers.Serializer):
+
+class ProgrammeRef(Reference):
     slug = serializers.SlugField()
     name = serializers.CharField()
     url = Address("programmes")
     html_url = Address("programmes", page=True)
 
+    @staticmethod
+    def write(programme, base):
+        return {"slug": programme.slug, "name": programme.name,
+                **addresses(base, "programmes", programme.slug)}  # fmt: skip
 
-class SourceRef(serializers.Serializer):
+
+class SourceRef(Reference):
     slug = serializers.SlugField()
     title = serializers.CharField()
     url = Address("sources")
     html_url = Address("sources", page=True)
 
+    @staticmethod
+    def write(source, base):
+        return {"slug": source.slug, "title": source.title,
+                **addresses(base, "sources", source.slug)}  # fmt: skip
 
-class Citation(serializers.Serializer):
+
+class Citation(Reference):
     source = SourceRef()
     locator = serializers.CharField(help_text="Where in the source: section, item, paragraph.")
     url = Address(
         "sources", "source.slug", page=True, help_text="The page where a reader checks it."
     )
 
+    @staticmethod
+    def write(citation, base):
+        source = citation.source
+        return {"source": SourceRef.write(source, base), "locator": citation.locator,
+                "url": f"{base}/sources/{source.slug}/"}  # fmt: skip
 
-class EventRef(serializers.Serializer):
+
+class EventRef(Reference):
     id = serializers.IntegerField()
     slug = serializers.SlugField()
     title = serializers.CharField()
     url = Address("events")
     html_url = Address("events", page=True)
+
+    @staticmethod
+    def write(event, base):
+        return {"id": event.id, "slug": event.slug, "title": event.title,
+                **addresses(base, "events", event.slug)}  # fmt: skip
 
 
 # ---- Records -----------------------------------------------------------------------------
@@ -281,12 +351,12 @@ class EventSerializer(Chosen):
     city = serializers.CharField()
     venue = serializers.CharField()
     host_countries = serializers.SerializerMethodField()
-    countries = CountryLink(source="country_links", many=True)
-    organizations = OrganizationLink(source="organization_links", many=True)
-    people = PersonLink(source="person_links", many=True)
-    programmes = ProgrammeRef(many=True)
+    countries = CountryLink(source="country_list", many=True)
+    organizations = OrganizationLink(source="organization_list", many=True)
+    people = PersonLink(source="person_list", many=True)
+    programmes = ProgrammeRef(source="programme_list", many=True)
     parent = EventRef(allow_null=True, help_text="The trip or larger event this one is part of.")
-    parts = EventRef(source="children", many=True, help_text="Events that are part of this one.")
+    parts = EventRef(source="part_list", many=True, help_text="Events that are part of this one.")
     participants = Stated("participants")
     participant_countries = Stated("participant_countries")
     theme = serializers.CharField()
@@ -295,7 +365,7 @@ class EventSerializer(Chosen):
         source="editor_note",
         help_text="The editors' note: inferred dates, evident source errors kept as given.",
     )
-    citations = Citation(many=True)
+    citations = Citation(source="citation_list", many=True)
 
     @extend_schema_field(serializers.ChoiceField(Precision.choices, allow_null=True))
     def get_end_date_precision(self, event):
@@ -303,8 +373,9 @@ class EventSerializer(Chosen):
 
     @extend_schema_field(CountryRef(many=True))
     def get_host_countries(self, event):
-        hosts = [link.country for link in event.country_links.all() if link.role == "host"]
-        return CountryRef(hosts, many=True, context=self.context).data
+        base = self.context["base"]
+        return [CountryRef.write(link.country, base) for link in event.country_list
+                if link.role == EventCountry.Role.HOST]  # fmt: skip
 
     links = {
         "host_countries": [COUNTRY_LINKS],
@@ -312,20 +383,35 @@ class EventSerializer(Chosen):
         "organizations": [
             Prefetch(
                 "organization_links",
-                queryset=EventOrganization.objects.select_related("organization").order_by(
-                    "role", "organization__name", "pk"
-                ),
+                queryset=EventOrganization.objects.select_related("organization")
+                .only("event_id", "role", *(f"organization__{f}" for f in ORGANIZATION_REF))
+                .order_by("role", "organization__name", "pk"),
+                to_attr="organization_list",
             )
         ],
         "people": [
             Prefetch(
                 "person_links",
-                queryset=EventPerson.objects.select_related("person", "organization").order_by(
-                    "pk"
-                ),
+                queryset=EventPerson.objects.select_related("person", "organization")
+                .only(
+                    "event_id",
+                    "role",
+                    "title",
+                    "person__slug",
+                    "person__name",
+                    *(f"organization__{f}" for f in ORGANIZATION_REF),
+                )
+                .order_by("pk"),
+                to_attr="person_list",
             )
         ],
-        "programmes": [Prefetch("programmes", queryset=Programme.objects.order_by("name", "pk"))],
+        "programmes": [
+            Prefetch(
+                "programmes",
+                queryset=Programme.objects.only("slug", "name").order_by("name", "pk"),
+                to_attr="programme_list",
+            )
+        ],
         "parent": ["parent"],
         "parts": [
             Prefetch(
@@ -333,14 +419,16 @@ class EventSerializer(Chosen):
                 queryset=Event.objects.only("id", "slug", "title", "parent_id").order_by(
                     "start_date", "id"
                 ),
+                to_attr="part_list",
             )
         ],
         "citations": [
             Prefetch(
                 "citations",
-                queryset=EventCitation.objects.select_related("source").order_by(
-                    "source__title", "pk"
-                ),
+                queryset=EventCitation.objects.select_related("source")
+                .only("event_id", "locator", "source__slug", "source__title")
+                .order_by("source__title", "pk"),
+                to_attr="citation_list",
             )
         ],
     }
