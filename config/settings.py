@@ -271,11 +271,30 @@ CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Content-Disposition"]
 CORS_ALLOW_CREDENTIALS = False
 
-# Admin login throttling (django-axes): after 5 failures for one username from one address,
-# that pair is locked out for 15 minutes; a success resets the count.
+# How many reverse proxies in front of the app append the client's address to
+# X-Forwarded-For: 0 (clients connect to gunicorn directly) reads only REMOTE_ADDR; behind
+# one proxy (README) set 1. Only login throttling reads the client's address
+# (cooperation/logins.py), never the leftmost entries, which the client writes itself.
+trusted_proxies = os.environ.get("DJANGO_TRUSTED_PROXIES", "").strip() or "0"
+if not (trusted_proxies.isascii() and trusted_proxies.isdigit()):
+    raise ImproperlyConfigured(
+        "DJANGO_TRUSTED_PROXIES must be the number of reverse proxies in front of the app "
+        f"(0 or more), not {trusted_proxies!r}."
+    )
+TRUSTED_PROXIES = int(trusted_proxies)
+
+# Admin login throttling (django-axes, cooperation/logins.py), over the last 15 minutes and
+# the client's address: 5 failures for one account from one address lock that account out
+# from that address (the editor, elsewhere, still logs in); 20 failures from one address for
+# any accounts lock the address out. A successful login clears its account's failures from
+# its address, not the others.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+CATALOGUE_ADDRESS_FAILURE_LIMIT = int(os.environ.get("CATALOGUE_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Each with its limit, in this order (LoginThrottleHandler.limits).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "cooperation.logins.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "cooperation.logins.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
