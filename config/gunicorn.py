@@ -15,3 +15,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # A worker whose main loop stops answering for this long is replaced; requests may run longer.
 timeout = 30
+
+# Request lines up to gunicorn's maximum: it refuses longer ones with a bare page of its own,
+# and this leaves room above the app's limit (MAX_URL_LENGTH = 8000 characters of path and
+# query string, cooperation/middleware.py) for a method and the protocol ("OPTIONS " and
+# " HTTP/1.1"), so an address too long for the app gets the app's page that explains.
+limit_request_line = 8190
+# A header may carry one of those addresses with the site's scheme and host (Referer, after a
+# link on a page with a long address); nothing the site reads needs more.
+limit_request_field_size = 8190

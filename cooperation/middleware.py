@@ -3,14 +3,22 @@
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 
+from .views import ExportView, PackageDownloadView
 from .views.common import bad_request
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+
+# The longest address (path and query string) the site answers; longer ones get a 414 that
+# explains. gunicorn refuses request lines over its own limit with a bare page of its own, so
+# config/gunicorn.py sets that limit above this one plus a method and the protocol.
+MAX_URL_LENGTH = 8000
 
 
 class RejectNulMiddleware:
@@ -39,6 +47,43 @@ class RejectNulMiddleware:
         ):
             return bad_request(["the query string holds a NUL character (%00)."])
         return None
+
+
+class RejectLongUrlMiddleware:
+    """414 for an address longer than MAX_URL_LENGTH: JSON under /api/ ({"detail", "errors"}
+    as its 400s), one line of text for the exports and downloads, a page elsewhere.
+
+    Many filters can each be given many values, so no list bounds its address by itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = len(request.get_full_path())
+        if length > MAX_URL_LENGTH:
+            return uri_too_long(request, length)
+        return self.get_response(request)
+
+
+def uri_too_long(request, length):
+    problem = (
+        f"the address is {length} characters long; "
+        f"this site answers addresses of up to {MAX_URL_LENGTH}."
+    )
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if match is not None and match.app_name == "api":
+        return JsonResponse({"detail": f"URI too long: {problem}", "errors": [problem]}, status=414)
+    view_class = getattr(match.func, "view_class", None) if match else None
+    if view_class is not None and issubclass(view_class, ExportView | PackageDownloadView):
+        return HttpResponse(
+            f"URI too long: {problem}\n", status=414, content_type="text/plain; charset=utf-8"
+        )
+    context = {"length": length, "max_length": MAX_URL_LENGTH}
+    return render(request, "414.html", context, status=414)
 
 
 class DatabaseUnavailableMiddleware:
