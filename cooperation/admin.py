@@ -4,10 +4,16 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
+from .admin_locking import OptimisticLockingMixin
 
 admin.site.site_header = "Cooperation catalogue — editors"
 admin.site.site_title = "Cooperation catalogue"
 admin.site.index_title = "Catalogue records"
+
+
+class CatalogueAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
+    """Every catalogue record: history kept, and a save from a form opened before someone
+    else's save refused, with what changed (admin_locking.py)."""
 
 
 class CitationInline(admin.TabularInline):
@@ -71,7 +77,7 @@ class ChildEventInline(admin.TabularInline):
 
 
 @admin.register(models.Country)
-class CountryAdmin(SimpleHistoryAdmin):
+class CountryAdmin(CatalogueAdmin):
     list_display = ["name", "code", "alpha3", "region", "subregion"]
     list_filter = ["region", "subregion"]
     search_fields = ["name", "code", "alpha3", "official_name", "aliases"]
@@ -79,7 +85,7 @@ class CountryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(CatalogueAdmin):
     list_display = ["title", "kind", "publisher", "published_on", "file_name"]
     list_filter = ["kind"]
     search_fields = ["title", "publisher", "author", "file_name"]
@@ -89,7 +95,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(CatalogueAdmin):
     list_display = ["name", "acronym", "kind", "country", "parent", "event_count"]
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "acronym", "aliases"]
@@ -107,7 +113,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(CatalogueAdmin):
     list_display = ["name", "native_name", "country", "event_count"]
     list_filter = [("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "native_name", "aliases"]
@@ -125,7 +131,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(CatalogueAdmin):
     list_display = ["name", "acronym", "kind", "start_year", "end_year", "event_count"]
     list_filter = ["kind"]
     search_fields = ["name", "acronym", "aliases", "description"]
@@ -161,7 +167,7 @@ class HostCountryFilter(admin.SimpleListFilter):
 
 
 @admin.register(models.Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(CatalogueAdmin):
     list_display = ["title", "type", "date_display", "city", "parent"]
     list_filter = ["type", "date_precision", HostCountryFilter, "programmes"]
     search_fields = ["title", "description", "theme", "city", "slug"]
@@ -206,7 +212,7 @@ class EventAdmin(SimpleHistoryAdmin):
         return obj.date_display
 
 
-class LinkAdmin(SimpleHistoryAdmin):
+class LinkAdmin(CatalogueAdmin):
     """Links are edited inline on their event; here editors find them and their history."""
 
     list_select_related = ["event"]
