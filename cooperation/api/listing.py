@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from .. import summaries
 from ..filters import SortFilter, YearsFilter
+from ..models import FIRST_YEAR, LAST_YEAR
 from ..pagination import BadPosition, SortKey, decode, encode, window
 from ..views.records import ranking_item
 
@@ -78,7 +79,8 @@ def parameter(name, param) -> dict:
         schema = {"type": "string", "enum": list(param.sorts), "default": param.default}
         description += " " + "; ".join(f"`{k}`: {s.label}" for k, s in param.sorts.items())
     elif isinstance(param, YearsFilter):
-        schema = {"type": "array", "items": {"type": "integer", "minimum": 1000, "maximum": 9999}}
+        item = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
+        schema = {"type": "array", "items": item}
     elif isinstance(param, django_filters.MultipleChoiceFilter):  # records or choices
         item = {"type": "string", "enum": choices} if choices else {"type": "string"}
         schema = {"type": "array", "items": item}

@@ -36,7 +36,7 @@ from ..lists import (
     YEARS,
     years_item,
 )
-from ..models import Event
+from ..models import FIRST_YEAR, LAST_YEAR, Event
 from ..views.common import not_modified, site_base, with_version
 from . import records
 from .listing import (
@@ -224,7 +224,7 @@ class YearRecord(Endpoint):
     def get(self, request, year):
         refuse_unknown(request.query_params, ["fields"])
         self.choose_fields(request)
-        if not 1000 <= year <= 9999:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
             raise Http404("No such year.")
         if response := self.not_modified(request):
             return response

@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from ..models import EventQuerySet
+from ..models import FIRST_YEAR, LAST_YEAR, EventQuerySet
 from ..pagination import SortKey
 from ..widgets import BoundedSelectMultiple, YearsInput
 
@@ -16,7 +16,6 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 MAX_VALUE_LENGTH = 200  # longer values of a code or slug parameter cannot be valid
 REGIONS = ["Africa", "Americas", "Asia", "Europe", "Oceania"]
-FIRST_YEAR, LAST_YEAR = 1000, 9999
 
 
 def join_words(words: list[str], conjunction: str = "or") -> str:

@@ -7,7 +7,7 @@ no versions, except the `~` version a load records when it sets a many-to-many f
 """
 
 from .actors import Organization, OrganizationCitation, Person, PersonCitation
-from .base import alias_lines
+from .base import FIRST_YEAR, LAST_YEAR, alias_lines
 from .events import (
     Event,
     EventCitation,
@@ -34,6 +34,8 @@ CATALOGUE_MODELS = (
 
 __all__ = [
     "CATALOGUE_MODELS",
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "CatalogueLoad",
     "CatalogueVersion",
     "Country",

@@ -5,6 +5,10 @@ from contextvars import ContextVar
 
 from django.db import models
 
+# The years the pages can show: four-digit years in URLs (/years/2012/), filters and ISO dates,
+# one bar per year in the charts.
+FIRST_YEAR, LAST_YEAR = 1000, 9999
+
 # While the catalogue loads, records referenced by natural key are looked up once, not once
 # per reference (a fixture names the same country or organization hundreds of times).
 _natural_key_cache: ContextVar[dict | None] = ContextVar("natural_key_cache", default=None)

@@ -8,7 +8,7 @@ from django.views import View
 from .. import summaries
 from ..filters import EVENT_SORTS, YEAR_FACET
 from ..lists import YEARS, years_item
-from ..models import Event
+from ..models import FIRST_YEAR, LAST_YEAR, Event
 from ..pagination import BadPosition
 from .common import ListPage, count, event_window, year_chart
 
@@ -47,7 +47,7 @@ class YearDetailView(View):
     PAGE_SIZE = 100
 
     def get(self, request, year):
-        if not 1000 <= year <= 9999:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
             raise Http404("No such year")
         events = Event.objects.in_year(year)
         context = {"year": year}
