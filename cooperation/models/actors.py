@@ -1,8 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .base import SlugQuerySet, Timestamped, WithAliases
+from .base import SlugQuerySet, Timestamped, WithAliases, not_own_parent, parent_error
 from .sources import Citation
 
 
@@ -55,9 +56,22 @@ class Organization(Timestamped, WithAliases):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # A body that is part of itself could never be deleted (PROTECT on parent).
+            # Longer cycles are refused by a trigger (migration 0008), not expressible here.
+            models.CheckConstraint(
+                condition=not_own_parent(),
+                name="organization_not_own_parent",
+                violation_error_message="An organization cannot be part of itself.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def clean(self):
+        if message := parent_error(self):
+            raise ValidationError({"parent": message})
 
     def natural_key(self):
         return (self.slug,)

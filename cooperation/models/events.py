@@ -6,7 +6,15 @@ from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .base import Timestamped, get_by_key
+from .base import (
+    SUPPORTED_DATES,
+    YEARS_MESSAGE,
+    Timestamped,
+    get_by_key,
+    not_own_parent,
+    parent_error,
+    within_supported_years,
+)
 from .sources import Citation
 
 
@@ -118,7 +126,8 @@ class Event(Timestamped):
     title = models.CharField(max_length=300)
     type = models.CharField(max_length=20, choices=Type)
     start_date = models.DateField(
-        help_text="At month or year precision, the first day of the month or year."
+        validators=SUPPORTED_DATES,
+        help_text="At month or year precision, the first day of the month or year.",
     )
     date_precision = models.CharField(
         max_length=5,
@@ -127,7 +136,10 @@ class Event(Timestamped):
         help_text="How precisely the sources place the start.",
     )
     end_date = models.DateField(
-        null=True, blank=True, help_text="Empty for an event of a single day, month or year."
+        null=True,
+        blank=True,
+        validators=SUPPORTED_DATES,
+        help_text="Empty for an event of a single day, month or year.",
     )
     end_date_precision = models.CharField(
         max_length=5,
@@ -211,6 +223,24 @@ class Event(Timestamped):
                 name="event_participant_countries_not_negative",
                 violation_error_message="The number of countries cannot be negative.",
             ),
+            # The pages place every event on a year page and in the yearly charts.
+            models.CheckConstraint(
+                condition=within_supported_years("start_date", dates=True),
+                name="event_start_date_in_supported_years",
+                violation_error_message=YEARS_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=within_supported_years("end_date", dates=True),
+                name="event_end_date_in_supported_years",
+                violation_error_message=YEARS_MESSAGE,
+            ),
+            # An event that is part of itself could never be deleted (PROTECT on parent).
+            # Longer cycles are refused by a trigger (migration 0008), not expressible here.
+            models.CheckConstraint(
+                condition=not_own_parent(),
+                name="event_not_own_parent",
+                violation_error_message="An event cannot be part of itself.",
+            ),
         ]
         indexes = [
             # Default sort of the events list, the year and date-range filters, year pages.
@@ -241,8 +271,8 @@ class Event(Timestamped):
                 errors[date_field] = "At month precision, give the first day of the month."
             if precision == Precision.YEAR and (value.month, value.day) != (1, 1):
                 errors[date_field] = "At year precision, give the first of January."
-        if self.parent_id is not None and self.parent_id == self.pk:
-            errors["parent"] = "An event cannot be part of itself."
+        if message := parent_error(self):
+            errors["parent"] = message
         if errors:
             raise ValidationError(errors)
 

@@ -1,9 +1,19 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .base import SlugQuerySet, Timestamped, WithAliases
+from .base import (
+    SUPPORTED_YEARS,
+    YEARS_MESSAGE,
+    SlugQuerySet,
+    Timestamped,
+    WithAliases,
+    not_own_parent,
+    parent_error,
+    within_supported_years,
+)
 from .sources import Citation
 
 
@@ -27,10 +37,16 @@ class Programme(Timestamped, WithAliases):
     kind = models.CharField(max_length=30, choices=Kind)
     description = models.TextField(blank=True, help_text="In the editors' own words.")
     start_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="First year the sources place it in, if known."
+        null=True,
+        blank=True,
+        validators=SUPPORTED_YEARS,
+        help_text="First year the sources place it in, if known.",
     )
     end_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Last year, if it has ended or is planned to."
+        null=True,
+        blank=True,
+        validators=SUPPORTED_YEARS,
+        help_text="Last year, if it has ended or is planned to.",
     )
     # A parent cannot be deleted while sub-programmes point at it.
     parent = models.ForeignKey(
@@ -57,10 +73,32 @@ class Programme(Timestamped, WithAliases):
                 name="programme_end_year_not_before_start",
                 violation_error_message="The end year cannot be before the start year.",
             ),
+            # The programme pages show these years beside the events' own.
+            models.CheckConstraint(
+                condition=within_supported_years("start_year", dates=False),
+                name="programme_start_year_in_supported_years",
+                violation_error_message=YEARS_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=within_supported_years("end_year", dates=False),
+                name="programme_end_year_in_supported_years",
+                violation_error_message=YEARS_MESSAGE,
+            ),
+            # A programme that is part of itself could never be deleted (PROTECT on parent).
+            # Longer cycles are refused by a trigger (migration 0008), not expressible here.
+            models.CheckConstraint(
+                condition=not_own_parent(),
+                name="programme_not_own_parent",
+                violation_error_message="A programme cannot be part of itself.",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if message := parent_error(self):
+            raise ValidationError({"parent": message})
 
     def natural_key(self):
         return (self.slug,)

@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .base import SlugQuerySet, Timestamped
+from .base import SUPPORTED_DATES, YEARS_MESSAGE, SlugQuerySet, Timestamped, within_supported_years
 
 
 class Source(Timestamped):
@@ -26,7 +26,10 @@ class Source(Timestamped):
         max_length=200, blank=True, help_text="Byline as given, e.g. reporter and editor."
     )
     published_on = models.DateField(
-        null=True, blank=True, help_text="Date the document carries; empty when it has none."
+        null=True,
+        blank=True,
+        validators=SUPPORTED_DATES,
+        help_text="Date the document carries; empty when it has none.",
     )
     date_note = models.CharField(
         max_length=200,
@@ -45,6 +48,14 @@ class Source(Timestamped):
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            # The source pages and the CSV show this date; the admin groups sources by its year.
+            models.CheckConstraint(
+                condition=within_supported_years("published_on", dates=True),
+                name="source_published_on_in_supported_years",
+                violation_error_message=YEARS_MESSAGE,
+            ),
+        ]
 
     def __str__(self):
         return self.title
