@@ -175,7 +175,7 @@ def test_nesting_and_moving_records_without_a_cycle_is_accepted(model):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writes one at a time")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_editors_cannot_each_close_half_of_a_cycle():
     """Each transaction alone sees no cycle; the second waits for the first and then sees it."""
     a, b = EventFactory(), EventFactory()
@@ -343,7 +343,7 @@ def test_admin_refuses_a_longer_cycle_and_names_the_records_on_it(admin_client):
 # ---- Existing data --------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_migration_lists_the_records_to_correct_and_clears_own_parents(capsys):
     before, after = (
         ("cooperation", "0007_catalogue_version"),
