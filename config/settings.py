@@ -264,12 +264,13 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 # Anyone's script or page may read the public data (GET only): the API, the exports and the
-# downloads. Conditional request headers are allowed and ETag is readable.
+# downloads. Conditional request headers are allowed; ETag and an export's record count
+# (X-Record-Count, to check that a download is complete) are readable.
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/(api/.*|downloads/.*|[a-z]+/export\.(csv|json))$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Content-Disposition"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Content-Disposition", "X-Record-Count"]
 CORS_ALLOW_CREDENTIALS = False
 
 # How many reverse proxies in front of the app append the client's address to

@@ -1,6 +1,10 @@
 """The CSV writer for any list and any columns (columns.py), streamed; the JSON exports are the
 API's objects (api/records.py).
 
+Every export counts its records in the snapshot it reads them in, before its first chunk
+(`Tally`), so that the response can say how many it holds (X-Record-Count): a client that
+receives fewer knows its download was cut short (docs/csv.md).
+
 Records are read with values() in batches; each batch's links are fetched with one query per
 kind of link, so memory stays flat and the number of queries grows with the number of
 batches, never with the number of links. The CSV is written by PostgreSQL's rules (the SQL
@@ -23,15 +27,30 @@ BATCH_SIZE = 2000
 def snapshot(using: str, *, read_only: bool = True):
     """One transaction for a whole export, on PostgreSQL REPEATABLE READ: every batch reads
     the catalogue as it was at the first, so an edit made during a long download can neither
-    duplicate nor drop a record. Inside a caller's transaction, the caller's rules apply."""
+    duplicate nor drop a record.
+
+    Inside a caller's transaction (a test's), the caller's rules apply and no block is added
+    to it: an export suspended between two chunks, its response never read to the end, must
+    not hold the caller's transaction open past the caller's own end."""
     connection = connections[using]
-    outermost = not connection.in_atomic_block
+    if connection.in_atomic_block:
+        yield
+        return
     with transaction.atomic(using=using, savepoint=False):
-        if outermost and connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":
             level = "REPEATABLE READ, READ ONLY" if read_only else "REPEATABLE READ"
             with connection.cursor() as cursor:
                 cursor.execute(f"SET TRANSACTION ISOLATION LEVEL {level}")
         yield
+
+
+class Tally:
+    """How many records an export holds. Its writer sets `records` inside the snapshot it
+    reads them in and before its first chunk; the view, which makes the first chunk before
+    it answers, sends the number as the X-Record-Count header."""
+
+    def __init__(self):
+        self.records: int | None = None
 
 
 BOM = "\ufeff"
@@ -66,6 +85,21 @@ def csv_stream(columns: list[Column], rows: Iterable[dict], *, bom=False) -> Ite
     yield csv_line(column.name for column in columns)
     for row in rows:
         yield csv_line(cell(column, row[column.name]) for column in columns)
+
+
+def csv_export(columns: list[Column], rows: Iterable[dict], *, using: str, tally: Tally,
+               count=None, bom=False) -> Iterator[str]:  # fmt: skip
+    """csv_stream over `rows` (an iterator not yet started) in one snapshot, with their number
+    in `tally` before the first line. `count()` gives that number in the snapshot (a COUNT
+    query); without it the rows are read first and counted: short lists computed in Python
+    (the years)."""
+    with snapshot(using):
+        if count is None:
+            rows = list(rows)
+            tally.records = len(rows)
+        else:
+            tally.records = count()
+        yield from csv_stream(columns, rows, bom=bom)
 
 
 def batched(iterable, size):

@@ -9,7 +9,8 @@ The export runs as consecutive slices in export order, each one COPY over the id
 keyset range: the first slice is small, so the first bytes leave within a fraction of a
 second instead of after the whole million rows are aggregated and sorted, and the slices then
 grow to amortise the per-statement cost. All slices read one snapshot (a REPEATABLE READ,
-READ ONLY transaction), so an edit made during a long download cannot duplicate or drop a row.
+READ ONLY transaction), so an edit made during a long download cannot duplicate or drop a row;
+the rows are counted in it first, for the X-Record-Count header (exports.Tally).
 """
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
 from .columns import BASE, CODES, COUNT, INT, PLAIN, Column, sql_literal, sql_neutralise
-from .exports import snapshot
+from .exports import Tally, snapshot
 from .pagination import SortKey, beyond
 
 FIRST_SLICE = 1_000
@@ -129,8 +130,10 @@ def slices(queryset, key: SortKey):
         size = min(size * 4, LARGEST_SLICE)
 
 
-def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False):
-    """Yield the CSV as bytes in chunks of about CHUNK_BYTES, as PostgreSQL produces it."""
+def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False,
+               tally: Tally | None = None):  # fmt: skip
+    """Yield the CSV as bytes in chunks of about CHUNK_BYTES, as PostgreSQL produces it; the
+    number of rows, counted in the same snapshot before the first chunk, in `tally`."""
     connection = connections[queryset.db]
     chunk = bytearray("\ufeff".encode() if bom else b"")
     with snapshot(queryset.db):
@@ -139,6 +142,8 @@ def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False)
             cursor.execute(
                 "SELECT set_config('work_mem', %s, true)", [settings.CATALOGUE_EXPORT_WORK_MEM]
             )
+        if tally is not None:
+            tally.records = queryset.count()
         header = True
         for ids in slices(queryset, key):
             statement, params = copy_statement(columns, ids, key, base, header=header)

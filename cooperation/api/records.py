@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 from .. import summaries
-from ..exports import snapshot
+from ..exports import Tally, snapshot
 from ..lists import COUNTRIES, EVENTS, YEARS, CatalogueList
 from ..pagination import window
 
@@ -50,41 +50,56 @@ def counted(catalogue_list: CatalogueList, records) -> list:
     return records
 
 
-def batches(catalogue_list: CatalogueList, filterset, base: str, fields=None) -> Iterator[list]:
-    """Every record the filters choose, in the list's order, a batch at a time: keyset
-    windows for a sort by a field, a ranking (ids and counts, read once) for a count sort."""
+def batches(catalogue_list: CatalogueList, filterset, base: str, fields=None):
+    """(number, batches): how many records the filters choose, and those records in the
+    list's order a batch at a time: keyset windows for a sort by a field, a ranking (ids and
+    counts, read once) for a count sort. The number is read at once, the batches as they are
+    iterated: in one snapshot, both agree."""
     if catalogue_list.rows is not None:
-        yield list(catalogue_list.rows(filterset, base))
-        return
+        rows = list(catalogue_list.rows(filterset, base))
+        return len(rows), iter([rows])
     queryset = filterset.qs
     sort = filterset.sort()
     if sort.key is not None:
-        after = None
-        while True:
-            page = window(prefetch(catalogue_list, queryset, fields), sort.key, after=after,
-                          size=BATCH_SIZE)  # fmt: skip
-            if page.rows:
-                yield counted(catalogue_list, page.rows)
-            if not page.has_next:
-                return
-            after = page.next_token
+        return queryset.count(), keyset_batches(catalogue_list, queryset, sort.key, fields)
     ranking = list(queryset.values_list("pk", "n"))
+    return len(ranking), ranked_batches(catalogue_list, ranking, fields)
+
+
+def keyset_batches(catalogue_list: CatalogueList, queryset, key, fields) -> Iterator[list]:
+    after = None
+    while True:
+        page = window(prefetch(catalogue_list, queryset, fields), key, after=after,
+                      size=BATCH_SIZE)  # fmt: skip
+        if page.rows:
+            yield counted(catalogue_list, page.rows)
+        if not page.has_next:
+            return
+        after = page.next_token
+
+
+def ranked_batches(catalogue_list: CatalogueList, ranking, fields) -> Iterator[list]:
     for start in range(0, len(ranking), BATCH_SIZE):
         chosen = ranking[start : start + BATCH_SIZE]
         records = summaries.with_counts(prefetch(catalogue_list, catalogue_list.queryset()), chosen)
         yield counted(catalogue_list, records)
 
 
-def json_export(catalogue_list: CatalogueList, filterset, base: str, fields) -> Iterator[str]:
-    """The whole list as one JSON array of the API's objects, read in one snapshot. Only a
-    complete download parses: the closing bracket comes last."""
+def json_export(
+    catalogue_list: CatalogueList, filterset, base: str, fields, tally: Tally | None = None
+) -> Iterator[str]:
+    """The whole list as one JSON array of the API's objects, read in one snapshot, their
+    number (counted in it before the first chunk) in `tally`. Only a complete download
+    parses: the closing bracket comes last."""
     context = {"base": base, "fields": fields}
-    using = filterset.qs.db
-    yield "["
-    first = True
-    with snapshot(using):
-        for batch in batches(catalogue_list, filterset, base, fields):
+    with snapshot(filterset.qs.db):
+        number, records = batches(catalogue_list, filterset, base, fields)
+        if tally is not None:
+            tally.records = number
+        yield "["
+        first = True
+        for batch in records:
             for record in catalogue_list.serializer(batch, many=True, context=context).data:
                 yield ("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False)
                 first = False
-    yield "\n]\n"
+        yield "\n]\n"

@@ -1,7 +1,5 @@
 """Helpers every public view uses: windows of rows, exports, bad requests, canonical URLs."""
 
-import itertools
-
 from django.db import connection, connections
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
@@ -107,18 +105,38 @@ def site_base(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def streaming(content, filename, content_type, using):
+# The number of records in an export, counted in the snapshot its rows are read in.
+RECORD_COUNT = "X-Record-Count"
+
+
+def streaming(content, filename, content_type, using, tally: exports.Tally):
     """A download. Once streaming has begun its status cannot change, so the database the
     export reads (`using`) is health-checked and the first chunk made here: an outage at the
-    start is a 503, not a file cut short. Later failures abort the transfer, which the client
-    sees as a failed download."""
+    start is a 503, not a file cut short.
+
+    The writer has counted the records by its first chunk (`tally`), in the snapshot it reads
+    them in: X-Record-Count says how many the whole download holds. A failure after the first
+    chunk propagates, and the server aborts the transfer without ending it cleanly (gunicorn
+    closes the connection without the last chunk of a chunked response); over HTTP/1.0,
+    which has no such end, the number is what tells a cut download from a whole one."""
     database = connections[using]
     database.close_if_health_check_failed()  # CONN_HEALTH_CHECKS: reconnect if it was dropped
     database.ensure_connection()
     content = iter(content)
     first = next(content, b"")
-    response = StreamingHttpResponse(itertools.chain([first], content), content_type=content_type)
+    if tally.records is None:
+        raise RuntimeError("The export's writer did not count its records.")
+
+    def chunks():
+        try:
+            yield first
+            yield from content
+        finally:  # a client that leaves early ends the export's snapshot at once
+            content.close()
+
+    response = StreamingHttpResponse(chunks(), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response[RECORD_COUNT] = str(tally.records)
     return response
 
 
@@ -207,23 +225,25 @@ class ExportView(View):
         queryset = filterset.qs
         filename = filterset.filename(self.format, timezone.localdate())
         base = site_base(request)
+        tally = exports.Tally()
         if self.format == "json":  # the API's objects (docs/api.md), every one
-            content = records.json_export(self.catalogue_list, filterset, base, fields)
-            return with_version(
-                streaming(content, filename, "application/json; charset=utf-8", queryset.db),
-                version,
-            )
-        if self.catalogue_list.rows is not None:
-            rows = self.catalogue_list.rows(filterset, base)
-            rows = ({column.name: column.value(row) for column in columns} for row in rows)
-        else:
-            rows = exports.rows(queryset, columns, base=base)
-        if self.catalogue_list.sql_writer and connection.vendor == "postgresql":
+            content = records.json_export(self.catalogue_list, filterset, base, fields, tally)
+            content_type = "application/json; charset=utf-8"
+        elif self.catalogue_list.sql_writer and connection.vendor == "postgresql":
             # The database writes the CSV itself: about as fast as a bare COPY.
             key = filterset.sort().key
-            content = exports_sql.stream_csv(columns, queryset, key, base, bom=bom)
+            content = exports_sql.stream_csv(columns, queryset, key, base, bom=bom, tally=tally)
             content_type = "text/csv; charset=utf-8"
         else:
-            content = exports.csv_stream(columns, rows, bom=bom)
+            if self.catalogue_list.rows is not None:  # computed in Python: read whole, counted
+                rows = self.catalogue_list.rows(filterset, base)
+                rows = ({column.name: column.value(row) for column in columns} for row in rows)
+                count = None
+            else:
+                rows = exports.rows(queryset, columns, base=base)
+                count = queryset.count
+            content = exports.csv_export(
+                columns, rows, using=queryset.db, tally=tally, count=count, bom=bom
+            )
             content_type = "text/csv; charset=utf-8"
-        return with_version(streaming(content, filename, content_type, queryset.db), version)
+        return with_version(streaming(content, filename, content_type, queryset.db, tally), version)
