@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cooperation.middleware.RejectLongUrlMiddleware",
     "cooperation.middleware.RejectNulMiddleware",
+    "cooperation.middleware.CatalogueVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -176,16 +177,37 @@ if DEBUG:
 # Aggregates (facet counts, per-year charts, top lists) are cached in the database, so every
 # app server shares them; `manage.py warm_summaries` fills the cache for the broad views.
 CACHES = {
+    # The broad pages' summaries (cooperation/broad_summaries.py): a fixed set of keys, a few
+    # hundred plus five per country. Django's default of 300 entries is less than that: past
+    # it, a third of the cache is dropped on the next write.
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cooperation_cache",
         "TIMEOUT": 600,
-        # Django's default of 300 entries is less than warm_summaries alone writes: past it,
-        # a third of the cache (warmed summaries included) is dropped on the next write.
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CATALOGUE_CACHE_MAX_ENTRIES", "20000"))},
-    }
+    },
+    # Every other summary (filtered lists, searches, record and year pages): as many keys as
+    # visitors invent, so a table and a bound of their own; culling it never touches the above.
+    "rare": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cooperation_cache_rare",
+        "TIMEOUT": 600,
+        "OPTIONS": {
+            "MAX_ENTRIES": int(os.environ.get("CATALOGUE_RARE_CACHE_MAX_ENTRIES", "10000"))
+        },
+    },
 }
 CATALOGUE_SUMMARY_SECONDS = int(os.environ.get("CATALOGUE_SUMMARY_SECONDS", "600"))
+# After an edit commits, recompute the broad summaries that pages cannot recompute within
+# their budgets: "background" (a thread of the app server that saved it), "inline" (before
+# the editor's response) or "off" (warm_summaries' cron does it; until then pages show them
+# from before the edit, with a note).
+CATALOGUE_REFRESH_AFTER_EDIT = os.environ.get("CATALOGUE_REFRESH_AFTER_EDIT", "background")
+if CATALOGUE_REFRESH_AFTER_EDIT not in {"background", "inline", "off"}:
+    raise ImproperlyConfigured(
+        "CATALOGUE_REFRESH_AFTER_EDIT must be background, inline or off, "
+        f"not {CATALOGUE_REFRESH_AFTER_EDIT!r}."
+    )
 # How long a page may spend on each optional part before leaving it out (PostgreSQL).
 CATALOGUE_BUDGETS_MS = {
     "count": int(os.environ.get("CATALOGUE_COUNT_BUDGET_MS", "100")),

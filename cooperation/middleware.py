@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 
+from . import versions
 from .views import ExportView, PackageDownloadView
 from .views.common import bad_request
 
@@ -84,6 +85,20 @@ def uri_too_long(request, length):
         )
     context = {"length": length, "max_length": MAX_URL_LENGTH}
     return render(request, "414.html", context, status=414)
+
+
+class CatalogueVersionMiddleware:
+    """A request that only reads reads the catalogue's version at most once: its ETag and
+    every cached summary it shows then agree on one version, for one query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            with versions.once_per_request():
+                return self.get_response(request)
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

@@ -1,39 +1,64 @@
 """Aggregates that pages show beside records: counts per year, facet counts, top lists.
 
 On a large catalogue these are the expensive part of a page. Each runs within a time budget
-(a PostgreSQL statement timeout) and is cached for a few minutes, so a page never waits on
-them for long: a facet that does not finish in time is left out, with a note, and the next
-request after it finishes reads it from the cache. Records themselves are never cached.
+(a PostgreSQL statement timeout) and is cached, so a page never waits on them for long: a
+facet that does not finish in time is left out, with a note, and the next request after it
+finishes reads it from the cache. Records themselves are never cached.
+
+An edit shows at once. Each cached value carries the catalogue's version
+(cooperation/versions.py, one row raised after every committed edit) read before it was
+computed, and how long computing it took. A page reads the version once and uses only values
+of that version or newer, so after an edit every cached summary is out of date at once, on
+every app server: cheap ones are recomputed by the next page that shows them, within its
+budget. One that cannot be recomputed within the page's budget (at a million events, the
+whole-catalogue summaries of the broad pages, 0.2-2.5 s each) is shown as it was before the
+edit, with a note (`Values.stale`), until cooperation/broad_summaries.py recomputes it right
+after the edit commits. Keys do not hold the version: a new value replaces the old one.
+Invalidating everything is more than "exactly what the edit affects", which no key could tell
+for a search or a filter combination; the cost is recomputation, bounded as above.
+
+Two caches, so that no one can flush the broad pages' summaries. Those (the set
+`warm_summaries` computes, broad_summaries.is_broad) live in the `default` cache, a fixed set
+of keys. Every other summary (filtered lists, searches, record and year pages: as many keys as
+visitors can invent) lives in the `rare` cache, its own table with its own MAX_ENTRIES: a
+flood of distinct queries makes Django cull only rare summaries.
 """
 
 import hashlib
 import time
+from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, ExtractYear
 
+from . import versions
 from .models import Country, Event, EventCountry, Organization, Person, Programme, Source
 from .pagination import Count as RowCount
 from .pagination import count_within, run_within
 
 FACET_LIMIT = 12
 MIN_BUDGET_MS = 20  # less than this left of the batch budget: not worth starting a query
+BROAD, RARE = "default", "rare"  # settings.CACHES aliases
 
 
 def budget(name: str) -> int:
     return settings.CATALOGUE_BUDGETS_MS[name]
 
 
-def _cache_key(key: str) -> str:
-    return "summary:" + hashlib.sha256(key.encode()).hexdigest()
+def cache_key(key: str) -> str:
+    # "summary-v2": Entry values. Code from before them read "summary:" keys, so that during a
+    # rolling deploy (or after a rollback) neither reads the other's values, which expire.
+    return "summary-v2:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def cached(key: str, compute, *, budget_ms: int):
-    """compute() within the budget, cached; None (not cached) when it runs out of time."""
-    return cached_many({"value": (key, compute)}, budget_ms=budget_ms)["value"]
+def cache_for(key: str) -> str:
+    """The alias of the cache that holds this summary: BROAD for the warmed set, else RARE."""
+    from .broad_summaries import is_broad
+
+    return BROAD if is_broad(key) else RARE
 
 
 # Remembered in place of a value that could not be computed within its budget, so that the
@@ -41,54 +66,115 @@ def cached(key: str, compute, *, budget_ms: int):
 TOO_SLOW = "too-slow"
 
 
-def cached_many(items: dict, *, budget_ms: int) -> dict:
-    """{name: (key, compute)} -> {name: value}: one cache read for all, then each missing value
-    computed within the budget and cached; None for a value that took too long.
+class Entry(NamedTuple):
+    """What the cache holds for one summary."""
 
-    On PostgreSQL the missing values together get at most the "batch" budget: once it is
-    spent, the rest are left out of this response (None, not cached) and computed by a later
-    request, so a page with a cold cache still answers in bounded time.
+    version: int  # the catalogue's version read before computing: the value is at least as new
+    value: object  # or TOO_SLOW
+    cost_ms: float  # how long computing it took (for TOO_SLOW, the budget it ran out of)
+
+
+class Values(dict):
+    """{name: value}; `stale` names the values shown from before the latest edit, because
+    recomputing them did not fit in this request (the refresh after the edit is on it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stale = set()
+
+
+def read(keys: list[str]) -> dict:
+    """{summary key: Entry} of those cached (one read per cache involved, usually one)."""
+    by_cache = {}
+    for key in keys:
+        by_cache.setdefault(cache_for(key), []).append(key)
+    found = {}
+    for alias, some in by_cache.items():
+        hashed = {cache_key(key): key for key in some}
+        for name, entry in caches[alias].get_many(list(hashed)).items():
+            if isinstance(entry, Entry):  # anything else is not a summary: missing
+                found[hashed[name]] = entry
+    return found
+
+
+def write(entries: dict) -> None:
+    """Cache {summary key: Entry}."""
+    by_cache = {}
+    for key, entry in entries.items():
+        by_cache.setdefault(cache_for(key), {})[cache_key(key)] = entry
+    for alias, some in by_cache.items():
+        caches[alias].set_many(some, settings.CATALOGUE_SUMMARY_SECONDS)
+
+
+def timed(function, *args):
+    """(function's result, milliseconds it took)."""
+    started = time.monotonic()
+    result = function(*args)
+    return result, (time.monotonic() - started) * 1000
+
+
+def cached(key: str, compute, *, budget_ms: int):
+    """compute() within the budget, cached; None (not cached) when it runs out of time."""
+    return cached_many({"value": (key, compute)}, budget_ms=budget_ms)["value"]
+
+
+def cached_many(items: dict, *, budget_ms: int) -> Values:
+    """{name: (key, compute)} -> {name: value}: one cache read for all, then each missing or
+    out-of-date value computed within the budget and cached; None for a value that took too
+    long, or the value from before the latest edit (named in `.stale`) when there is one.
+
+    On PostgreSQL the values to compute together get at most the "batch" budget: once it is
+    spent, the rest are left out of this response (not cached) and computed by a later
+    request, so a page with a cold cache still answers in bounded time. An out-of-date value
+    that last took longer than the time this request has left is not tried at all.
     """
-    keys = {name: _cache_key(key) for name, (key, _) in items.items()}
-    found = cache.get_many(list(keys.values()))
-    values, fresh = {}, {}
+    version = versions.current().number  # before anything is computed (see Entry.version)
+    found = read([key for key, _ in items.values()])
+    values, fresh = Values(), {}
     bounded = connection.vendor == "postgresql"  # the only engine with statement timeouts
     deadline = time.monotonic() + budget("batch") / 1000
-    for name, (_, compute) in items.items():
+    for name, (key, compute) in items.items():
+        entry = found.get(key)
         left_ms = (deadline - time.monotonic()) * 1000
-        if keys[name] in found:
-            value = found[keys[name]]
+        allowed = min(budget_ms, int(left_ms)) if bounded else budget_ms
+        if entry is not None and (entry.version >= version or entry.value == TOO_SLOW):
+            value = entry.value
         elif bounded and left_ms < MIN_BUDGET_MS:
             value = None  # this request has spent its share; the next one computes it
+        elif bounded and entry is not None and entry.cost_ms > allowed:
+            value = None  # would not finish in time: the refresh after the edit computes it
         else:
-            allowed = min(budget_ms, int(left_ms)) if bounded else budget_ms
-            value = run_within(allowed, compute)
+            value, cost_ms = timed(run_within, allowed, compute)
             if value is not None:
-                fresh[keys[name]] = value
-            elif allowed == budget_ms:  # too slow with its full budget: remember that
-                fresh[keys[name]] = TOO_SLOW
+                fresh[key] = Entry(version, value, cost_ms)
+            elif allowed == budget_ms and entry is None:  # too slow with its full budget
+                fresh[key] = Entry(version, TOO_SLOW, budget_ms)
+        if value is None and entry is not None and entry.value != TOO_SLOW:
+            value = entry.value
+            values.stale.add(name)
         values[name] = None if value is None or value == TOO_SLOW else value
     if fresh:
-        cache.set_many(fresh, settings.CATALOGUE_SUMMARY_SECONDS)
+        write(fresh)
     return values
 
 
 def count(queryset, key: str) -> RowCount:
-    """How many rows match: exact within the count budget, else the planner's estimate; cached."""
-    cache_key = _cache_key(f"count:{key}")
-    found = cache.get(cache_key)
-    if found is not None:
-        return RowCount(*found)
-    result = count_within(queryset, budget("count"))
-    cache.set(cache_key, (result.value, result.exact), settings.CATALOGUE_SUMMARY_SECONDS)
+    """How many rows match: exact within the count budget, else the planner's estimate; cached
+    until the next edit."""
+    version = versions.current().number
+    key = f"count:{key}"
+    entry = read([key]).get(key)
+    if entry is not None and entry.version >= version:
+        return RowCount(*entry.value)
+    result, cost_ms = timed(count_within, queryset, budget("count"))
+    write({key: Entry(version, (result.value, result.exact), cost_ms)})
     return result
 
 
-def warm(items: dict) -> int:
-    """Compute and cache every value, with no time budget (for `manage.py warm_summaries`)."""
-    fresh = {_cache_key(key): compute() for key, compute in items.values()}
-    cache.set_many(fresh, settings.CATALOGUE_SUMMARY_SECONDS)
-    return len(fresh)
+def recompute(key: str, compute, version: int) -> None:
+    """Compute a value with no time budget and cache it as of `version`, read before."""
+    value, cost_ms = timed(compute)
+    write({key: Entry(version, value, cost_ms)})
 
 
 def events_per_year(queryset) -> list[tuple[int, int]]:

@@ -1,25 +1,39 @@
 """The catalogue's version: a number that every committed change to a record raises.
 
-Conditional requests (ETag, Last-Modified) and the data package's cache compare it, so one
-indexed read of one row tells whether anything changed since. Saves, deletions and changes of
-many-to-many links raise it through signals, once per transaction, after the transaction
-commits (a reader never sees the new number with the old data). Writes that bypass signals
-(bulk inserts, raw SQL) call `bump()` themselves.
+Conditional requests (ETag, Last-Modified), the data package's cache and the cached summaries
+(cooperation/summaries.py) compare it, so one indexed read of one row tells whether anything
+changed since. Saves, deletions and changes of many-to-many links raise it through signals,
+once per transaction, after the transaction commits (a reader never sees the new number with
+the old data), then send `changed`. Writes that bypass signals (bulk inserts, raw SQL) call
+`bump()` themselves.
+
+A request that only reads (`once_per_request`, from CatalogueVersionMiddleware) reads the row
+at most once, however many parts of the page ask.
 """
 
 import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connections, router, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.http import http_date
 
 # Raise when a representation (API, exports) changes, so that clients' cached copies made by
 # the old code are not declared current.
 REPRESENTATION = "3"
+
+# Sent (with `using`) after an edit's transaction committed and raised the number: the broad
+# summaries are refreshed then (cooperation/broad_summaries.py, connected in apps.py).
+changed = Signal()
+
+# The version read by this request, when it is one that cannot change the catalogue.
+_this_request: ContextVar[list | None] = ContextVar("catalogue_version", default=None)
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,27 @@ class Version:
         return http_date(self.changed_at.timestamp())
 
 
+@contextmanager
+def once_per_request():
+    """Within the block, current() reads the row once and then repeats that answer. Only for
+    requests that write nothing: a write in the block would not be seen."""
+    token = _this_request.set([])
+    try:
+        yield
+    finally:
+        _this_request.reset(token)
+
+
 def current() -> Version:
+    remembered = _this_request.get()
+    if remembered is None:
+        return _read()
+    if not remembered:
+        remembered.append(_read())
+    return remembered[0]
+
+
+def _read() -> Version:
     from .models import CatalogueVersion
 
     row = CatalogueVersion.objects.filter(pk=1).values_list("number", "changed_at").first()
@@ -69,6 +103,7 @@ def _bump_after_commit(using: str) -> None:
 
     def run():
         bump(using)
+        changed.send(sender=None, using=using)
 
     run.catalogue_bump = True
     transaction.on_commit(run, using=using)

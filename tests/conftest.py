@@ -66,9 +66,17 @@ def fast_password_hashing():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def refresh_summaries_inline():
+    """After an edit commits, the broad summaries are refreshed before the editor's response
+    rather than in a thread: a thread would read the database outside the test's transaction."""
+    with override_settings(CATALOGUE_REFRESH_AFTER_EDIT="inline"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fresh_summaries(request):
-    """Every database test starts with an empty summary cache (it lives in the database, outside
+    """Every database test starts with empty summary caches (they live in the database, outside
     the test's transaction, so one test's cached counts would otherwise show in the next)."""
     uses_database = request.node.get_closest_marker("django_db") or {
         "db",
@@ -76,11 +84,21 @@ def fresh_summaries(request):
         "django_db_reset_sequences",
     } & set(request.fixturenames)
     if uses_database:
-        from django.core.cache import cache
+        from django.core.cache import caches
 
         request.getfixturevalue("django_db_setup")  # the test database, never the real one
         with request.getfixturevalue("django_db_blocker").unblock():
-            cache.clear()
+            for summaries in caches.all(initialized_only=False):
+                summaries.clear()
+
+
+@pytest.fixture
+def catalogue_version(db):
+    """The version row, present before queries are counted: pages read it, and a flush or
+    empty_catalogue removes it (the first read then creates it again, in more queries)."""
+    from cooperation import versions
+
+    return versions.current()
 
 
 @pytest.fixture(scope="session")

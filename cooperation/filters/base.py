@@ -199,8 +199,9 @@ class CatalogueFilterSet(django_filters.FilterSet):
             for facet in self.facets
         }
 
-    def facet_lists(self, counted: dict) -> list[dict]:
-        """Each facet with its values' links, for the page; counts None when too slow."""
+    def facet_lists(self, counted) -> list[dict]:
+        """Each facet with its values' links, for the page; counts None when too slow, `stale`
+        when they are from before the latest edit (summaries.Values)."""
         result = []
         for facet in self.facets:
             rows = counted.get(facet.param)
@@ -211,7 +212,10 @@ class CatalogueFilterSet(django_filters.FilterSet):
                     link, current = self.facet_link(facet, value)
                     values.append({"value": value, "words": words, "n": n, "query": link,
                                    "current": current})  # fmt: skip
-            result.append({"param": facet.param, "title": facet.title, "values": values})
+            stale = facet.param in counted.stale
+            result.append(
+                {"param": facet.param, "title": facet.title, "values": values, "stale": stale}
+            )
         return result
 
 

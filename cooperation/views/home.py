@@ -24,5 +24,6 @@ class HomeView(TemplateView):
             top_organizations=summaries.with_counts(Organization, summary["top_organizations"]),
             latest_events=Event.objects.for_listing().order_by("-start_date", "-id")[:8],
             summary_incomplete=any(value is None for value in summary.values()),
+            summary_stale=bool(summary.stale),
         )
         return context

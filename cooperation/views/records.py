@@ -165,6 +165,7 @@ class CountryDetailView(View):
                 ),
             ),
             summary_incomplete=any(value is None for value in summary.values()),
+            summary_stale=bool(summary.stale),
         )
         if not filterset.is_valid():
             context["errors"] = filterset.error_messages()

@@ -20,7 +20,10 @@ class YearListView(ListPage):
     template_name = "cooperation/year_list.html"
 
     def respond(self, request, filterset, context):
-        rows = summaries.cached(*years_item(filterset), budget_ms=summaries.budget("summary"))
+        found = summaries.cached_many(
+            {"rows": years_item(filterset)}, budget_ms=summaries.budget("summary")
+        )
+        rows = found["rows"]
         plain = not filterset.query()
 
         def url_for(year):
@@ -33,6 +36,7 @@ class YearListView(ListPage):
             title="Years" if plain else context["title"],
             records=rows or [],
             incomplete=rows is None,
+            stale=bool(found.stale),
             chart=year_chart(
                 "Events per year", [(row["year"], row["events"]) for row in rows or []], url_for
             ),
