@@ -13,7 +13,8 @@ every app server: cheap ones are recomputed by the next page that shows them, wi
 budget. One that cannot be recomputed within the page's budget (at a million events, the
 whole-catalogue summaries of the broad pages, 0.2-2.5 s each) is shown as it was before the
 edit, with a note (`Values.stale`), until cooperation/broad_summaries.py recomputes it right
-after the edit commits. Keys do not hold the version: a new value replaces the old one.
+after the edit commits; one outside the broad pages (a search over most of a million events)
+until it expires, as before. Keys do not hold the version: a new value replaces the old one.
 Invalidating everything is more than "exactly what the edit affects", which no key could tell
 for a search or a filter combination; the cost is recomputation, bounded as above.
 

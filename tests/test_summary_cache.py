@@ -196,11 +196,11 @@ def test_one_refresh_runs_at_a_time_and_sees_edits_made_during_it(sample, monkey
 def test_the_background_refresh_after_a_committed_edit(settings):
     from .factories import EventFactory
 
-    settings.CATALOGUE_REFRESH_AFTER_EDIT = "background"
     event = EventFactory(start_date="2012-07-28")
     call_command("warm_summaries", stdout=io.StringIO())
     slow("per-year:all")
 
+    settings.CATALOGUE_REFRESH_AFTER_EDIT = "background"
     Event.objects.filter(pk=event.pk).update(start_date="2014-05-06")
     event.save(update_fields=["title"])  # through the signals, committed
     for thread in threading.enumerate():
