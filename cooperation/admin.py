@@ -4,6 +4,7 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
+from .admin_history import InlineHistoryMixin
 from .admin_locking import OptimisticLockingMixin
 
 admin.site.site_header = "Cooperation catalogue — editors"
@@ -11,9 +12,10 @@ admin.site.site_title = "Cooperation catalogue"
 admin.site.index_title = "Catalogue records"
 
 
-class CatalogueAdmin(OptimisticLockingMixin, SimpleHistoryAdmin):
-    """Every catalogue record: history kept, and a save from a form opened before someone
-    else's save refused, with what changed (admin_locking.py)."""
+class CatalogueAdmin(InlineHistoryMixin, OptimisticLockingMixin, SimpleHistoryAdmin):
+    """Every catalogue record: history kept, with the changes to its inline rows shown on its
+    history page (admin_history.py), and a save from a form opened before someone else's save
+    refused, with what changed (admin_locking.py)."""
 
 
 class CitationInline(admin.TabularInline):

@@ -1,5 +1,7 @@
 """Accountability: every editor's change is kept, viewable, and can be restored."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
@@ -144,3 +146,62 @@ def test_an_error_while_saving_rolls_back_the_whole_edit(editor, monkeypatch):
     event.refresh_from_db()
     assert event.title == "Original title"
     assert Event.history.filter(id=event.pk, title="Changed").count() == 0
+
+
+def test_history_page_shows_an_inline_change_with_before_and_after(editor):
+    link = EventCountryFactory(role="participant")
+    event = link.event
+    change(
+        editor,
+        event,
+        **{
+            "country_links-TOTAL_FORMS": "1",
+            "country_links-INITIAL_FORMS": "1",
+            "country_links-0-id": str(link.pk),
+            "country_links-0-event": str(event.pk),
+            "country_links-0-country": str(link.country.pk),
+            "country_links-0-role": "host",
+        },
+    )
+    page = editor.get(reverse("admin:cooperation_event_history", args=[event.pk]))
+    html = page.content.decode()
+    assert f"Event country &#x27;{link.country.name} (participant)&#x27;</strong>, role:" in html
+    assert "&#x27;Participant&#x27;&nbsp;&rarr;&nbsp;&nbsp;&#x27;Host&#x27;" in html
+
+
+def test_history_page_shows_inline_rows_added_and_deleted(editor):
+    link = EventCountryFactory()
+    event = link.event
+    tanzania = CountryFactory(code="TZ", name="Tanzania")
+    change(
+        editor,
+        event,
+        **{
+            "country_links-TOTAL_FORMS": "2",
+            "country_links-INITIAL_FORMS": "1",
+            "country_links-0-id": str(link.pk),
+            "country_links-0-event": str(event.pk),
+            "country_links-0-country": str(link.country.pk),
+            "country_links-0-role": link.role,
+            "country_links-0-DELETE": "on",
+            "country_links-1-country": str(tanzania.pk),
+            "country_links-1-role": "host",
+        },
+    )
+    html = editor.get(reverse("admin:cooperation_event_history", args=[event.pk])).content
+    html = html.decode()
+    assert "Event country &#x27;Tanzania (host)&#x27;</strong>: added" in html
+    assert f"Event country &#x27;{link}&#x27;</strong>: deleted" in html
+
+
+def test_history_page_shows_nothing_for_a_missing_change_reason(editor):
+    event = EventFactory(title="Original title")
+    change(editor, event, title="Corrected title")
+    assert event.history.latest().history_change_reason is None
+    html = editor.get(reverse("admin:cooperation_event_history", args=[event.pk])).content
+    table = html.decode().split('id="change-history"')[1].split("</table>")[0]
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", table)
+    reason = headers.index("Change reason")
+    rows = [re.findall(r"<td>(.*?)</td>", row, re.S) for row in table.split("<tr>")[2:]]
+    assert len(rows) == 2
+    assert [cells[reason].strip() for cells in rows] == ["", ""]
