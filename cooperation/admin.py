@@ -17,6 +17,9 @@ class CatalogueAdmin(InlineHistoryMixin, OptimisticLockingMixin, SimpleHistoryAd
     history page (admin_history.py), and a save from a form opened before someone else's save
     refused, with what changed (admin_locking.py)."""
 
+    class Media:
+        css = {"all": ["css/admin.css"]}  # narrower inline tables: the event form fits 1,280 px
+
 
 class CitationInline(admin.TabularInline):
     extra = 0

@@ -4,12 +4,19 @@ Screenshots of the main pages land in test-results/screenshots/ for review.
 """
 
 import csv
+import importlib
 import io
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.models import Count
+
+from cooperation.models import Event
 
 from .conftest import restore_catalogue
 
@@ -180,3 +187,24 @@ def test_the_api_page_lists_every_list_and_tries_one(page, live_server, curated)
     assert "count_is_minimum" in page.locator(".live-responses-table tbody").first.inner_text()
     shoot(page, "api-docs")
     assert violations == []
+
+
+def test_event_change_form_fits_a_1280_pixel_window(page, live_server, curated):
+    # The Editors group comes from a data migration, which a transactional test's flush empties:
+    # made again as the migration makes it.
+    editors = importlib.import_module("cooperation.migrations.0002_editors_group")
+    state = MigrationLoader(connection).project_state(("cooperation", "0002_editors_group"))
+    editors.create_editors(state.apps, None)
+    user = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    # The event with the most people: the people inline is the widest part of the form.
+    event = Event.objects.annotate(n=Count("person_links")).order_by("-n").first()
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a-long-editor-password")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + f"/admin/cooperation/event/{event.pk}/change/")
+    assert page.get_by_role("heading", name="Change event").is_visible()
+    shoot(page, "admin-event-change")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280, f"the event change form is {width} px wide in a 1280 px window"
