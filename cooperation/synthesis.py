@@ -89,7 +89,7 @@ ProgrammeLead = Programme.lead_organizations.through
 # so a model change stops the command with a message instead of writing shifted columns.
 LAYOUTS = {
     Source: "id created_at updated_at slug title kind publisher author published_on "
-    "date_note url file_name notes",
+    "date_note url file_name notes text",
     Organization: "id created_at updated_at aliases slug name acronym kind country_id "
     "parent_id description",
     OrganizationCitation: "id source_id locator note organization_id",
@@ -410,7 +410,7 @@ class _Generator:
             published = datetime.date(year + 1, 6, 1)
             rows.append(
                 (pk, now, now, f"{SLUG_PREFIX}yearbook-{year}", title, "yearbook",
-                 "Synthetic Yearbook Press", "", published, "", "", "", SYNTHETIC_NOTE)
+                 "Synthetic Yearbook Press", "", published, "", "", "", SYNTHETIC_NOTE, "")
             )  # fmt: skip
         self.reports = []
         for n, (kind, title) in enumerate(REPORTS, start=1):
@@ -418,7 +418,7 @@ class _Generator:
             self.reports.append(pk)
             rows.append(
                 (pk, now, now, f"{SLUG_PREFIX}source-{n}", title, kind, "", "", None,
-                 "Collection, various dates", "", "", SYNTHETIC_NOTE)
+                 "Collection, various dates", "", "", SYNTHETIC_NOTE, "")
             )  # fmt: skip
         yield Source, rows
 

@@ -101,7 +101,7 @@ class EventQuerySet(models.QuerySet):
                 "person_links",
                 queryset=EventPerson.objects.select_related("person", "organization"),
             ),
-            Prefetch("citations", queryset=EventCitation.objects.select_related("source")),
+            Prefetch("citations", queryset=EventCitation.objects.with_sources()),
             "programmes",
         )
 
