@@ -235,7 +235,7 @@ class ProgrammeDetailView(EventsOfRecord):
             "lead_organizations",
             "countries",
             "children",
-            Prefetch("citations", queryset=ProgrammeCitation.objects.select_related("source")),
+            Prefetch("citations", queryset=ProgrammeCitation.objects.with_sources()),
         )
 
     def events(self):
@@ -258,7 +258,7 @@ class OrganizationDetailView(EventsOfRecord):
     def get_queryset(self):
         return Organization.objects.select_related("country", "parent").prefetch_related(
             "led_programmes",
-            Prefetch("citations", queryset=OrganizationCitation.objects.select_related("source")),
+            Prefetch("citations", queryset=OrganizationCitation.objects.with_sources()),
         )
 
     def events(self):
@@ -310,7 +310,7 @@ class PersonDetailView(EventsOfRecord):
 
     def get_queryset(self):
         return Person.objects.select_related("country").prefetch_related(
-            Prefetch("citations", queryset=PersonCitation.objects.select_related("source")),
+            Prefetch("citations", queryset=PersonCitation.objects.with_sources()),
         )
 
     def events(self):
@@ -350,18 +350,38 @@ class SourceDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         source = self.object
-        context["event_citations"] = (
-            EventCitation.objects.filter(source=source)
+        citations = {
+            "event_citations": EventCitation.objects.filter(source=source)
             .select_related("event")
-            .order_by("event__start_date", "pk")[: self.SHOWN]
+            .order_by("event__start_date", "pk"),
+            "programme_citations": ProgrammeCitation.objects.filter(source=source)
+            .select_related("programme")
+            .order_by("programme__name", "pk"),
+            "organization_citations": OrganizationCitation.objects.filter(source=source)
+            .select_related("organization")
+            .order_by("organization__name", "pk"),
+            "person_citations": PersonCitation.objects.filter(source=source)
+            .select_related("person")
+            .order_by("person__name", "pk"),
+        }
+        for name, queryset in citations.items():
+            context[name] = list(queryset[: self.SHOWN])
+            for citation in context[name]:
+                citation.source = source  # for its link, without a query (or the text) each
+        context["paragraphs"] = paragraphs_with_citations(
+            source, [c for name in citations for c in context[name]]
         )
-        context["programme_citations"] = ProgrammeCitation.objects.filter(
-            source=source
-        ).select_related("programme")[: self.SHOWN]
-        context["organization_citations"] = OrganizationCitation.objects.filter(
-            source=source
-        ).select_related("organization")[: self.SHOWN]
-        context["person_citations"] = PersonCitation.objects.filter(source=source).select_related(
-            "person"
-        )[: self.SHOWN]
         return context
+
+
+def paragraphs_with_citations(source, citations):
+    """The source's paragraphs, each with the citations that name it (a range names each of
+    its paragraphs), in the order given."""
+    citing = {}
+    for citation in citations:
+        for number in citation.paragraphs or ():
+            citing.setdefault(number, []).append(citation)
+    return [
+        {"number": number, "text": text, "citations": citing.get(number, [])}
+        for number, text in source.paragraphs()
+    ]
