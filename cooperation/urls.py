@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import views
+from .citations_export import FORMATS, url_name
 from .lists import LISTS
 
 
@@ -31,9 +32,28 @@ export_patterns = [
     for extension in ("csv", "json")
 ]
 
+# Every record page's citation downloads: /events/<slug>/cite.ris is "event-cite-ris".
+cite_patterns = [
+    path(
+        f"{prefix}/cite.{extension}",
+        views.CiteView.as_view(kind=kind, format=extension),
+        name=url_name(kind, extension),
+    )
+    for kind, prefix in [
+        ("event", "events/<slug:slug>"),
+        ("country", "countries/<country:code>"),
+        ("programme", "programmes/<slug:slug>"),
+        ("organization", "organizations/<slug:slug>"),
+        ("person", "people/<slug:slug>"),
+        ("source", "sources/<slug:slug>"),
+    ]
+    for extension in FORMATS
+]
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     *export_patterns,
+    *cite_patterns,
     path("events/", views.EventListView.as_view(), name="event-list"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),

@@ -2,6 +2,7 @@
 (parameters in filters.py, export columns in columns.py), aggregates live in summaries.py,
 query vocabulary on the models' querysets."""
 
+from .cite import CiteView
 from .common import ExportView
 from .downloads import DownloadsView, PackageDownloadView
 from .events import EventDetailView, EventListView
@@ -21,6 +22,7 @@ from .records import (
 from .years import YearDetailView, YearListView
 
 __all__ = [
+    "CiteView",
     "CountryDetailView",
     "CountryListView",
     "DownloadsView",

@@ -8,6 +8,7 @@ from ..filters import EVENT_SORTS
 from ..lists import EVENTS
 from ..models import Event
 from ..pagination import BadPosition, encode, window
+from .cite import CitableRecord
 from .common import ListPage, count, event_window
 
 
@@ -46,8 +47,9 @@ def neighbours(event):
     return (earlier.rows or [None])[0], (later.rows or [None])[0]
 
 
-class EventDetailView(DetailView):
+class EventDetailView(CitableRecord, DetailView):
     template_name = "cooperation/event_detail.html"
+    cite_kind = "event"
     context_object_name = "event"
     CHILDREN_SHOWN = 100
 

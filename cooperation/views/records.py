@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import DetailView
 
 from .. import summaries
+from ..citations_export import citation_context
 from ..filters import EVENT_SORTS
 from ..lists import COUNTRIES, EVENTS, ORGANIZATIONS, PEOPLE, PROGRAMMES, SOURCES
 from ..models import (
@@ -26,6 +27,7 @@ from ..models import (
     Source,
 )
 from ..pagination import BadPosition
+from .cite import CitableRecord
 from .common import ListPage, count, event_window, without_blanks, year_chart
 
 LIST_PAGE_SIZE = 50
@@ -147,6 +149,7 @@ class CountryDetailView(View):
         filterset = EVENTS.filter(data)
         context = {
             "country": country,
+            "citation": citation_context(request, "country", country),
             "filter": filterset,
             "country_fields": [filterset.form[name] for name in ("q", "country_role", "year")],
         }
@@ -196,7 +199,7 @@ class ProgrammeListView(NamedListView):
     template_name = "cooperation/programme_list.html"
 
 
-class EventsOfRecord(DetailView):
+class EventsOfRecord(CitableRecord, DetailView):
     """A record's page with a window of its events, newest first, and a per-year chart."""
 
     filter_param = ""
@@ -227,6 +230,7 @@ class EventsOfRecord(DetailView):
 
 class ProgrammeDetailView(EventsOfRecord):
     template_name = "cooperation/programme_detail.html"
+    cite_kind = "programme"
     context_object_name = "programme"
     filter_param = "programme"
 
@@ -251,6 +255,7 @@ class OrganizationListView(NamedListView):
 
 class OrganizationDetailView(EventsOfRecord):
     template_name = "cooperation/organization_detail.html"
+    cite_kind = "organization"
     context_object_name = "organization"
     filter_param = "organization"
     SHOWN = 100
@@ -305,6 +310,7 @@ class PersonListView(NamedListView):
 
 class PersonDetailView(EventsOfRecord):
     template_name = "cooperation/person_detail.html"
+    cite_kind = "person"
     context_object_name = "person"
     filter_param = "person"
 
@@ -341,8 +347,9 @@ class SourceListView(NamedListView):
     template_name = "cooperation/source_list.html"
 
 
-class SourceDetailView(DetailView):
+class SourceDetailView(CitableRecord, DetailView):
     template_name = "cooperation/source_detail.html"
+    cite_kind = "source"
     context_object_name = "source"
     model = Source
     SHOWN = 500
