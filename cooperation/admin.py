@@ -1,9 +1,13 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models as db
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import models
+from . import duplicates, models
 from .admin_history import InlineHistoryMixin
 from .admin_locking import OptimisticLockingMixin
 
@@ -19,6 +23,63 @@ class CatalogueAdmin(InlineHistoryMixin, OptimisticLockingMixin, SimpleHistoryAd
 
     class Media:
         css = {"all": ["css/admin.css"]}  # narrower inline tables: the event form fits 1,280 px
+
+
+class ConfirmationField(forms.BooleanField):
+    """A tick that answers a warning: no change to the record, so not in its change message."""
+
+    def has_changed(self, initial, data):
+        return False
+
+
+class DuplicateWarningForm(forms.ModelForm):
+    """Adding a person or organization, or renaming one, whose name or alias is close to
+    another record's (cooperation/duplicates.py) is held back once: the form lists those
+    records, linked, and saves when the editor ticks that this one is different."""
+
+    CONFIRM = "confirm_different"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicates = []
+        # Added here rather than declared: a declared field would be in every form's fieldset,
+        # and the template shows this one only under the warning.
+        self.fields[self.CONFIRM] = ConfirmationField(
+            required=False,
+            label=f"This is a different {self._meta.model._meta.verbose_name}; save anyway",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        model = self._meta.model
+        named_by = {*duplicates.NAME_FIELDS[model], "aliases"}
+        # A change that leaves the names alone was checked when they were last saved.
+        renamed = not self.instance.pk or named_by & set(self.changed_data)
+        if not renamed or cleaned.get(self.CONFIRM):
+            return cleaned
+        names = duplicates.names_of(model, cleaned)
+        self.duplicates = duplicates.candidates(model, names, exclude_pk=self.instance.pk)
+        if self.duplicates:
+            raise ValidationError(self._warning(), code="possible_duplicate")
+        return cleaned
+
+    def _warning(self):
+        opts = self._meta.model._meta
+        url = f"admin:{opts.app_label}_{opts.model_name}_change"
+        return format_html(
+            "This {} may already be in the catalogue: <ul>{}</ul>Open those records to check, "
+            "or tick “{}” below and save again.",
+            opts.verbose_name,
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a>: {} (“{}” and “{}”)</li>',
+                (
+                    (reverse(url, args=[c.record.pk]), c.record, c.reason, c.entered, c.existing)
+                    for c in self.duplicates
+                ),
+            ),
+            self.fields[self.CONFIRM].label,
+        )
 
 
 class CitationInline(admin.TabularInline):
@@ -101,6 +162,7 @@ class SourceAdmin(CatalogueAdmin):
 
 @admin.register(models.Organization)
 class OrganizationAdmin(CatalogueAdmin):
+    form = DuplicateWarningForm
     list_display = ["name", "acronym", "kind", "country", "parent", "event_count"]
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "acronym", "aliases"]
@@ -119,6 +181,7 @@ class OrganizationAdmin(CatalogueAdmin):
 
 @admin.register(models.Person)
 class PersonAdmin(CatalogueAdmin):
+    form = DuplicateWarningForm
     list_display = ["name", "native_name", "country", "event_count"]
     list_filter = [("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "native_name", "aliases"]
