@@ -72,6 +72,7 @@ urlpatterns = [
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+    path("coverage/", views.CoverageView.as_view(), name="coverage"),
     path("downloads/", views.DownloadsView.as_view(), name="downloads"),
     path("downloads/catalogue.zip", views.PackageDownloadView.as_view(), name="datapackage"),
 ]

@@ -4,6 +4,7 @@ query vocabulary on the models' querysets."""
 
 from .cite import CiteView
 from .common import ExportView
+from .coverage import CoverageView
 from .downloads import DownloadsView, PackageDownloadView
 from .events import EventDetailView, EventListView
 from .home import HomeView
@@ -25,6 +26,7 @@ __all__ = [
     "CiteView",
     "CountryDetailView",
     "CountryListView",
+    "CoverageView",
     "DownloadsView",
     "EventDetailView",
     "EventListView",
