@@ -283,6 +283,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cooperation.api.schema.optional_fields",
+        "cooperation.api.schema.long_addresses",
     ],
 }
 # Anyone's script or page may read the public data (GET only): the API, the exports and the

@@ -265,6 +265,7 @@ def test_filtered_empty_and_error_answers_match_the_schema(client, catalogue, op
         ("/api/events/", {"page_size": "0"}, 400),
         ("/api/events/no-such-event/", {}, 404),
         ("/api/countries/tz/", {"fields": "nope"}, 400),
+        ("/api/events/", {"q": "x" * 8_100}, 414),
     ]:
         assert checked(openapi, client.get(path, params)).status_code == status
 
