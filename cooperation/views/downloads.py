@@ -2,34 +2,22 @@
 
 from django.http import FileResponse
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
-from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.http import condition
 from django.views.generic import TemplateView
 
 from .. import versions
 from ..datapackage import cache, tables
 from ..lists import LISTS
 from ..routers import primary
+from .common import not_modified, with_version
 
 
-def version_of(request) -> versions.Version:
-    """The catalogue's version, read once per request (the ETag and Last-Modified both ask),
-    from the primary database, which the build reads: a replica's older number would name a
-    package that is no longer kept, and each request would build it again."""
-    if not hasattr(request, "catalogue_version"):
-        with primary():
-            request.catalogue_version = versions.current()
-    return request.catalogue_version
-
-
-def package_etag(request, *args, **kwargs):
-    return version_of(request).etag
-
-
-def package_last_modified(request, *args, **kwargs):
-    return version_of(request).changed_at
+def current_version() -> versions.Version:
+    """The catalogue's version from the primary database, which the build reads: a replica's
+    older number would name a package that is no longer kept, and each request would build
+    it again."""
+    with primary():
+        return versions.current()
 
 
 class DownloadsView(TemplateView):
@@ -41,7 +29,7 @@ class DownloadsView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        version = version_of(self.request)
+        version = current_version()
         package = cache.cached(version)
         stats = {}
         if package is not None:
@@ -71,15 +59,15 @@ def table_context(table, stats: dict) -> dict:
     }
 
 
-@method_decorator(
-    condition(etag_func=package_etag, last_modified_func=package_last_modified), "get"
-)
 class PackageDownloadView(View):
     """The package as a file, built on the first request after an edit and kept until the
     next one; 304 to a client that holds this version."""
 
     def get(self, request):
-        package = cache.ensure(version_of(request))
+        version = current_version()
+        if answer := not_modified(request, version):
+            return answer
+        package = cache.ensure(version)
         response = FileResponse(
             package.path.open("rb"),
             as_attachment=True,
@@ -87,7 +75,4 @@ class PackageDownloadView(View):
             content_type="application/zip",
         )
         # The package's own version: an edit may have landed while it was built.
-        response["ETag"] = package.version.etag
-        response["Last-Modified"] = package.version.last_modified
-        patch_cache_control(response, public=True, no_cache=True)  # check with us before reuse
-        return response
+        return with_version(response, package.version)
