@@ -42,9 +42,8 @@ def broad_items(countries: int | None = 50) -> dict:
     rankings, and the summaries of the `countries` most active countries (None: of every
     country)."""
     from . import coverage
-    from .lists import LISTS, years_item
+    from .lists import LISTS, ranking_item, years_item
     from .models import Country, EventCountry
-    from .views.records import ranking_item
 
     items = dict(summaries.home_items())
     events = LISTS["events"].filter(None)  # the unfiltered list, keys as its page makes

@@ -103,6 +103,45 @@ def year_rows(filterset, base: str = ""):
         yield {"year": int(value), "events": n, "query": query, "base": base}
 
 
+def with_event_counts(catalogue_list: CatalogueList, records) -> list:
+    """Each record with its number of events (`n`), as the list's "-events" sort counts them;
+    countries with what they hosted and took part in (cached, as the countries page shows
+    them: null while too slow to count). A record ranked by a count sort keeps that count."""
+    records = list(records)
+    if catalogue_list in (EVENTS, YEARS) or not records:
+        return records
+    if catalogue_list is COUNTRIES:
+        counts = summaries.country_event_counts()
+        for record in records:
+            hosted, taken = (counts or {}).get(record.pk, (0, 0))
+            known = counts is not None
+            record.events_hosted = hosted if known else None
+            record.events_taken_part = taken if known else None
+            if not hasattr(record, "n"):
+                record.n = hosted + taken if known else None
+        return records
+    missing = [record.pk for record in records if not hasattr(record, "n")]
+    if missing:
+        by_events = catalogue_list.filterset.base_filters["sort"].sorts["-events"]
+        counts = dict(
+            catalogue_list.model.objects.filter(pk__in=missing)
+            .annotate(n=by_events.count)
+            .values_list("pk", "n")
+        )
+        for record in records:
+            if not hasattr(record, "n"):
+                record.n = counts.get(record.pk, 0)
+    return records
+
+
+def ranking_item(filterset):
+    """(cache key, compute) for every matching record's (pk, count) in a count sort's order:
+    the named lists' pages, the API and warm_summaries share them."""
+    queryset = filterset.qs
+    key = f"ranking:{filterset.sort_name()}:{filterset.cache_key()}"
+    return key, lambda: list(queryset.values_list("pk", "n"))
+
+
 def years_item(filterset):
     """(cache key, compute) of the years list's rows, for summaries.cached: the years page,
     the API and warm_summaries share them."""

@@ -16,9 +16,9 @@ from rest_framework.response import Response
 
 from .. import summaries
 from ..filters import SortFilter, YearsFilter
+from ..lists import ranking_item
 from ..models import FIRST_YEAR, LAST_YEAR
 from ..pagination import BadPosition, SortKey, decode, encode, window
-from ..views.records import ranking_item
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200  # a page of 200 events is about 100 ms at 1M events; export.json has them all

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from .. import summaries
 from ..exports import Tally, snapshot
-from ..lists import COUNTRIES, EVENTS, YEARS, CatalogueList
+from ..lists import CatalogueList, with_event_counts
 from ..pagination import window
 
 BATCH_SIZE = 500
@@ -17,37 +17,6 @@ def prefetch(catalogue_list: CatalogueList, queryset, fields=None):
     """The queryset with what the chosen fields read (all by default), a fixed number of
     queries a page."""
     return catalogue_list.serializer.prefetch(queryset, fields)
-
-
-def counted(catalogue_list: CatalogueList, records) -> list:
-    """Each record with its number of events (`n`), as the list's "-events" sort counts them;
-    countries with what they hosted and took part in (cached, as the countries page shows
-    them: null while too slow to count). A record ranked by a count sort keeps that count."""
-    records = list(records)
-    if catalogue_list in (EVENTS, YEARS) or not records:
-        return records
-    if catalogue_list is COUNTRIES:
-        counts = summaries.country_event_counts()
-        for record in records:
-            hosted, taken = (counts or {}).get(record.pk, (0, 0))
-            known = counts is not None
-            record.events_hosted = hosted if known else None
-            record.events_taken_part = taken if known else None
-            if not hasattr(record, "n"):
-                record.n = hosted + taken if known else None
-        return records
-    missing = [record.pk for record in records if not hasattr(record, "n")]
-    if missing:
-        by_events = catalogue_list.filterset.base_filters["sort"].sorts["-events"]
-        counts = dict(
-            catalogue_list.model.objects.filter(pk__in=missing)
-            .annotate(n=by_events.count)
-            .values_list("pk", "n")
-        )
-        for record in records:
-            if not hasattr(record, "n"):
-                record.n = counts.get(record.pk, 0)
-    return records
 
 
 def batches(catalogue_list: CatalogueList, filterset, base: str, fields=None):
@@ -72,7 +41,7 @@ def keyset_batches(catalogue_list: CatalogueList, queryset, key, fields) -> Iter
         page = window(prefetch(catalogue_list, queryset, fields), key, after=after,
                       size=BATCH_SIZE)  # fmt: skip
         if page.rows:
-            yield counted(catalogue_list, page.rows)
+            yield with_event_counts(catalogue_list, page.rows)
         if not page.has_next:
             return
         after = page.next_token
@@ -82,7 +51,7 @@ def ranked_batches(catalogue_list: CatalogueList, ranking, fields) -> Iterator[l
     for start in range(0, len(ranking), BATCH_SIZE):
         chosen = ranking[start : start + BATCH_SIZE]
         records = summaries.with_counts(prefetch(catalogue_list, catalogue_list.queryset()), chosen)
-        yield counted(catalogue_list, records)
+        yield with_event_counts(catalogue_list, records)
 
 
 def json_export(

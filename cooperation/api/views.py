@@ -34,6 +34,7 @@ from ..lists import (
     PROGRAMMES,
     SOURCES,
     YEARS,
+    with_event_counts,
     years_item,
 )
 from ..models import FIRST_YEAR, LAST_YEAR, Event
@@ -88,7 +89,7 @@ class Endpoint(Conditional, GenericAPIView):
         return {"base": site_base(self.request), "fields": getattr(self, "fields", None)}
 
     def counted(self, rows):
-        return records.counted(self.catalogue_list, rows)
+        return with_event_counts(self.catalogue_list, rows)
 
 
 class ListEndpoint(ListModelMixin, Endpoint):

@@ -10,7 +10,16 @@ from django.views.generic import DetailView
 from .. import summaries
 from ..citations_export import citation_context
 from ..filters import EVENT_SORTS
-from ..lists import COUNTRIES, EVENTS, ORGANIZATIONS, PEOPLE, PROGRAMMES, SOURCES
+from ..lists import (
+    COUNTRIES,
+    EVENTS,
+    ORGANIZATIONS,
+    PEOPLE,
+    PROGRAMMES,
+    SOURCES,
+    ranking_item,
+    with_event_counts,
+)
 from ..models import (
     Country,
     Event,
@@ -48,13 +57,6 @@ def number_page(request, items, size=LIST_PAGE_SIZE):
         ) from error
 
 
-def ranking_item(filterset):
-    """(cache key, compute) for every matching record's (pk, count) in a count sort's order."""
-    queryset = filterset.qs
-    key = f"ranking:{filterset.sort_name()}:{filterset.cache_key()}"
-    return key, lambda: list(queryset.values_list("pk", "n"))
-
-
 class NamedListView(ListPage):
     """A searchable list of records with their event counts; CSV and JSON beside it.
 
@@ -85,9 +87,8 @@ class NamedListView(ListPage):
         if ranked is not None:
             records = summaries.with_counts(catalogue_list.queryset(), page.object_list)
         else:
-            records = list(page.object_list)
-            self.count_events(filterset, records)
-        self.decorate(records)
+            records = page.object_list
+        records = with_event_counts(catalogue_list, records)
         context.update(
             page_obj=page,
             records=records,
@@ -96,22 +97,6 @@ class NamedListView(ListPage):
         )
         return render(request, self.template_name, context)
 
-    def count_events(self, filterset, records):
-        """Each shown record's number of events, counted as the list's "-events" sort ranks."""
-        by_events = filterset.filters["sort"].sorts.get("-events")
-        counts = {}
-        if by_events is not None and records:
-            counts = dict(
-                self.catalogue_list.model.objects.filter(pk__in=[r.pk for r in records])
-                .annotate(n=by_events.count)
-                .values_list("pk", "n")
-            )
-        for record in records:
-            record.n = counts.get(record.pk, 0 if by_events is not None else None)
-
-    def decorate(self, records):
-        """Add whatever else the rows show (the countries list: hosted and taken part)."""
-
 
 # ---- Countries ----------------------------------------------------------------------------
 
@@ -119,19 +104,6 @@ class NamedListView(ListPage):
 class CountryListView(NamedListView):
     catalogue_list = COUNTRIES
     template_name = "cooperation/country_list.html"
-
-    def count_events(self, filterset, records):
-        counts = summaries.country_event_counts() or {}
-        for record in records:
-            record.n = sum(counts.get(record.pk, (0, 0)))
-
-    def decorate(self, records):
-        counts = summaries.country_event_counts()
-        for record in records:
-            if counts is None:
-                record.events_hosted = record.events_taken_part = None
-            else:
-                record.events_hosted, record.events_taken_part = counts.get(record.pk, (0, 0))
 
 
 class CountryDetailView(View):
