@@ -175,7 +175,7 @@ def test_a_failure_in_the_copy_writer_propagates_after_the_first_chunk(client, s
 
 def test_a_failure_in_the_json_writer_propagates_after_the_first_chunk(client, sample, monkeypatch):
     monkeypatch.setattr(records, "BATCH_SIZE", 1)
-    monkeypatch.setattr(records, "counted", fail_after(records.counted, 2))
+    monkeypatch.setattr(records, "with_event_counts", fail_after(records.with_event_counts, 2))
     response = client.get("/events/export.json")
     body = cut_short(response)
     assert response["X-Record-Count"] == "4"
