@@ -103,7 +103,7 @@ LAYOUTS = {
     Event: "id created_at updated_at slug title type start_date date_precision end_date "
     "end_date_precision city venue parent_id theme description participants "
     "participants_is_minimum participant_countries participant_countries_is_minimum "
-    "editor_note",
+    "editor_note status",
     EventCountry: "id event_id country_id role note",
     EventOrganization: "id event_id organization_id role note",
     EventPerson: "id event_id person_id role title organization_id note",
@@ -227,10 +227,10 @@ def clear_synthetic() -> Counter:
 
     synthetic = {"slug__startswith": SLUG_PREFIX}
     for model in [EventCitation, EventCountry, EventOrganization, EventPerson]:
-        delete(model.objects.filter(event__slug__startswith=SLUG_PREFIX))
+        delete(model.all_objects.filter(event__slug__startswith=SLUG_PREFIX))
     delete(EventProgramme.objects.filter(event__slug__startswith=SLUG_PREFIX))
-    Event.objects.filter(**synthetic).exclude(parent=None).update(parent=None)
-    delete(Event.objects.filter(**synthetic))
+    Event.all_objects.filter(**synthetic).exclude(parent=None).update(parent=None)
+    delete(Event.all_objects.filter(**synthetic))
     for model in [ProgrammeCitation, ProgrammeCountry, ProgrammeLead]:
         delete(model.objects.filter(programme__slug__startswith=SLUG_PREFIX))
     Programme.objects.filter(**synthetic).exclude(parent=None).update(parent=None)
@@ -618,6 +618,7 @@ class _Generator:
             kind, start_date, precision, None if end is None else self.day[end],
             "" if end is None else precision, city, venue, parent,
             topic if random() < 0.8 else "", description, *self._counts(kind, guests), note,
+            Event.Status.PUBLISHED,
         )  # fmt: skip
         self._country_links(eid, hosts, guests)
         self._organization_links(eid, hosts, guests)

@@ -64,6 +64,8 @@ class EventFactory(factory.django.DjangoModelFactory):
     start_date = datetime.date(2012, 7, 21)
     date_precision = models.Precision.DAY
     description = "A seminar."
+    # Tests read events as the public does; a draft is asked for by name (status=DRAFT).
+    status = models.Event.Status.PUBLISHED
 
 
 class EventCountryFactory(factory.django.DjangoModelFactory):

@@ -386,13 +386,14 @@ def test_migration_lists_the_records_to_correct_and_clears_own_parents(capsys):
         old_event.objects.filter(slug="year-one").update(start_date=datetime.date(2012, 1, 1))
         old_event.objects.filter(pk=a.pk).update(parent=None)
         old_programme.objects.update(start_year=2005)
-        migrate(after)
+        # The models as of 0008: today's have columns that later migrations add.
+        events_then = migrate(after).get_model("cooperation", "Event").objects
         assert "Event was its own parent, parent cleared: itself" in capsys.readouterr().out
-        assert Event.objects.get(slug="itself").parent is None
-        assert Event.objects.get(slug="b").parent.slug == "a"
+        assert events_then.get(slug="itself").parent is None
+        assert events_then.get(slug="b").parent.slug == "a"
     finally:  # back to the latest schema whatever happened, for the tests after this one
-        Event.objects.update(parent=None)
-        Event.objects.all().delete()
-        Programme.objects.all().delete()
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+        Event.all_objects.update(parent=None)
+        Event.all_objects.all().delete()
+        Programme.objects.all().delete()

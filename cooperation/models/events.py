@@ -15,7 +15,7 @@ from .base import (
     parent_error,
     within_supported_years,
 )
-from .sources import Citation
+from .sources import Citation, CitationQuerySet
 
 
 class Precision(models.TextChoices):
@@ -45,6 +45,12 @@ def iso_date(value: datetime.date, precision: str) -> str:
 class EventQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return get_by_key(self, slug=slug)
+
+    def published(self):
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(status=Event.Status.DRAFT)
 
     def in_year(self, year: int):
         """Events under way at any time in the year (start or end in it, or spanning it)."""
@@ -106,8 +112,24 @@ class EventQuerySet(models.QuerySet):
         )
 
 
+class PublishedEventManager(models.Manager.from_queryset(EventQuerySet)):
+    """Published events only: what every public page, count, export and API answer reads."""
+
+    def get_queryset(self):
+        return super().get_queryset().published()
+
+
 class Event(Timestamped):
-    """Something the sources say happened, placed in time at least to the year."""
+    """Something the sources say happened, placed in time at least to the year.
+
+    A new event is a draft: only the admin shows it. An editor publishes it once it cites a
+    source (docs/curation.md, Drafts). `Event.objects` reads published events only;
+    `Event.all_objects`, the default manager, reads every event (admin, loads, imports).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
 
     class Type(models.TextChoices):
         TRAINING = "training", "Training"
@@ -194,7 +216,16 @@ class Event(Timestamped):
         "Person", through="EventPerson", related_name="events", blank=True
     )
 
-    objects = EventQuerySet.as_manager()
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Drafts appear only in the admin. Publish an event once it cites a source.",
+    )
+
+    # Declared first, so it is the default manager: the admin, fixture loads, related managers.
+    all_objects = EventQuerySet.as_manager()
+    objects = PublishedEventManager()
 
     history = HistoricalRecords(m2m_fields=[programmes])
 
@@ -247,6 +278,8 @@ class Event(Timestamped):
             models.Index(fields=["start_date", "id"], name="event_start_date_idx"),
             # Type filter combined with the date sort.
             models.Index(fields=["type", "start_date"], name="event_type_start_idx"),
+            # The few drafts, which every public count of links leaves out (EventLinkQuerySet).
+            models.Index(fields=["id"], condition=Q(status="draft"), name="event_draft_idx"),
         ]
 
     def __str__(self):
@@ -310,13 +343,30 @@ class Event(Timestamped):
         )
 
 
+def draft_ids():
+    """The ids of draft events, as a subquery: public counts of links leave them out. Drafts
+    are few, and a partial index (event_draft_idx) lists them."""
+    return Event.all_objects.drafts().values("id")
+
+
 class EventLinkQuerySet(models.QuerySet):
     """Links are addressed in fixtures by (event slug, target key, role)."""
+
+    def of_published(self):
+        return self.exclude(event_id__in=draft_ids())
 
     def get_by_natural_key(self, event_slug, target_key, role):
         target = self.model.target_field
         lookup = "code" if target == "country" else "slug"
         return self.get(event__slug=event_slug, **{f"{target}__{lookup}": target_key}, role=role)
+
+
+class PublishedLinkManager(models.Manager):
+    """Links of published events only: what public pages and counts read. `all_objects`,
+    declared first on each link model, is the default manager (admin inlines, loads)."""
+
+    def get_queryset(self):
+        return super().get_queryset().of_published()
 
 
 class EventCountry(models.Model):
@@ -333,7 +383,8 @@ class EventCountry(models.Model):
     role = models.CharField(max_length=20, choices=Role)
     note = models.CharField(max_length=300, blank=True)
 
-    objects = EventLinkQuerySet.as_manager()
+    all_objects = EventLinkQuerySet.as_manager()
+    objects = PublishedLinkManager.from_queryset(EventLinkQuerySet)()
 
     history = HistoricalRecords()
 
@@ -376,7 +427,8 @@ class EventOrganization(models.Model):
     role = models.CharField(max_length=20, choices=Role)
     note = models.CharField(max_length=300, blank=True)
 
-    objects = EventLinkQuerySet.as_manager()
+    all_objects = EventLinkQuerySet.as_manager()
+    objects = PublishedLinkManager.from_queryset(EventLinkQuerySet)()
 
     history = HistoricalRecords()
 
@@ -435,7 +487,8 @@ class EventPerson(models.Model):
     )
     note = models.CharField(max_length=300, blank=True)
 
-    objects = EventLinkQuerySet.as_manager()
+    all_objects = EventLinkQuerySet.as_manager()
+    objects = PublishedLinkManager.from_queryset(EventLinkQuerySet)()
 
     history = HistoricalRecords()
 
@@ -459,9 +512,17 @@ class EventPerson(models.Model):
         return (self.event.slug, self.person.slug, self.role)
 
 
+class EventCitationQuerySet(CitationQuerySet):
+    def of_published(self):
+        return self.exclude(event_id__in=draft_ids())
+
+
 class EventCitation(Citation):
     record_field = "event"
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+
+    all_objects = EventCitationQuerySet.as_manager()
+    objects = PublishedLinkManager.from_queryset(EventCitationQuerySet)()
 
     history = HistoricalRecords()
 

@@ -126,8 +126,9 @@ class Citation(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
     locator = models.CharField(
         max_length=300,
-        help_text="Where a reader finds the fact: section heading and item, or paragraph, e.g. "
-        '"International Exchanges > Visits, para. 3".',
+        help_text="Where a reader finds the fact: the paragraph of the source's text as its page "
+        'numbers them, after a section heading if the document has them: "¶24", "¶88–117", '
+        '"International Exchanges > Visits, ¶10". The link goes to the first paragraph named.',
     )
     note = models.CharField(max_length=300, blank=True)
 
