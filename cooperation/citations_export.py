@@ -1,6 +1,7 @@
-"""“Cite this record”: one dict of fields per record, written as a reference in words and as
-RIS, BibTeX and CSL-JSON for reference managers. Every format reads the same fields, so a
-citation says the same thing wherever it is downloaded."""
+"""“Cite this record”: one dict of fields per record, written as a reference in words, as
+RIS, BibTeX and CSL-JSON for reference managers and as the page's citation_* meta tags (what
+Zotero and Google Scholar read). Every format reads the same fields, so a citation says the
+same thing wherever it is taken from."""
 
 import json
 import re
@@ -24,12 +25,13 @@ class RecordKind:
     lookup: str  # the URL keyword that finds the record
     title_field: str
     label: str  # what the reference calls it, after its title
+    abstract_field: str = ""  # the editors' summary, for the page's citation_abstract
 
 
 KINDS = {
     kind.name: kind
     for kind in (
-        RecordKind("event", Event, "slug", "title", "event record"),
+        RecordKind("event", Event, "slug", "title", "event record", "description"),
         RecordKind("country", Country, "code", "name", "country record"),
         RecordKind("programme", Programme, "slug", "name", "programme record"),
         RecordKind("organization", Organization, "slug", "name", "organization record"),
@@ -46,12 +48,17 @@ def citation_fields(request, kind, record):
     return {
         "id": f"{kind.name}-{key.lower()}",
         "kind": kind,
-        "title": " ".join(str(getattr(record, kind.title_field)).split()),
+        "title": one_line(getattr(record, kind.title_field)),
         "catalogue": CATALOGUE,
         "url": request.build_absolute_uri(record.get_absolute_url()),
         "updated": timezone.localtime(updated_at).date() if updated_at else None,
         "accessed": timezone.localdate(),
+        "abstract": one_line(getattr(record, kind.abstract_field)) if kind.abstract_field else "",
     }
+
+
+def one_line(value):
+    return " ".join(str(value).split())
 
 
 def long_date(day):
@@ -164,6 +171,38 @@ def as_csl_json(fields):
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 
+# ---- Highwire meta tags --------------------------------------------------------------------
+# The citation_* tags in a record page's <head>, which Zotero and Google Scholar read. A record
+# has no personal author, and a citation_author of "Cooperation catalogue" would be read as a
+# person (family name "catalogue"), so the catalogue is given as the publisher only, as RIS's
+# PB and CSL's publisher give it. The date is the reference's "last updated" date.
+
+
+def highwire_date(day):
+    return day.strftime("%Y/%m/%d")
+
+
+def event_keywords(event):
+    """The event's kind and the countries involved, from the relations its page prefetches."""
+    countries = dict.fromkeys(link.country.name for link in event.country_links.all())
+    return [event.get_type_display(), *countries]
+
+
+def as_highwire(fields, keywords=()):
+    """(name, content) pairs; the template escapes the content."""
+    tags = [("citation_title", fields["title"]), ("citation_publisher", fields["catalogue"])]
+    if fields["updated"]:
+        tags += [
+            ("citation_publication_date", highwire_date(fields["updated"])),
+            ("citation_online_date", highwire_date(fields["updated"])),
+        ]
+    tags += [("citation_public_url", fields["url"]), ("citation_language", "en")]
+    if fields["abstract"]:
+        tags.append(("citation_abstract", fields["abstract"]))
+    tags += [("citation_keywords", keyword) for keyword in keywords]
+    return tags
+
+
 @dataclass(frozen=True)
 class Format:
     extension: str
@@ -191,9 +230,11 @@ def citation_context(request, kind_name, record):
     kind = KINDS[kind_name]
     fields = citation_fields(request, kind, record)
     key = getattr(record, kind.lookup)
+    keywords = event_keywords(record) if kind_name == "event" else ()
     return {
         "text": as_text(fields),
         "fields": fields,
+        "meta": as_highwire(fields, keywords),
         "downloads": [
             (f, reverse(f"cooperation:{url_name(kind_name, f.extension)}", args=[key]))
             for f in FORMATS.values()
