@@ -4,11 +4,31 @@ that supports the corrected fact."""
 
 import pytest
 
-from cooperation.models import Organization, Person
+from cooperation.models import Event, EventOrganization, EventPerson, Organization, Person
 
 pytestmark = pytest.mark.django_db
 
 YEARBOOK = "lgop-yearbook-2012-international-cooperation"
+DOCUMENTARY = "documentary-china-international-poverty-reduction"
+MZ_TZ_TRIP = "2012-07-21-lgop-delegation-visits-mozambique-and-tanzania"
+KINGHO_INAUGURATION = (
+    "2012-07-21-inauguration-ceremony-of-the-china-mozambique-kingho-poverty-reduction-"
+    "cooperation-center"
+)
+LEARNING_CENTER_INAUGURATION = (
+    "2012-07-28-inauguration-of-the-china-tanzania-village-level-learning-center-for-poverty-"
+    "reduction"
+)
+DRIVER_COURSE = (
+    "2019-first-addis-ababa-djibouti-railway-electric-locomotive-driver-training-course-in-"
+    "zhengzhou"
+)
+LETTER = "2019-shibadong-village-writes-to-bunyang-and-receives-his-reply"
+LETTER_READING = "2019-04-24-long-shuwu-reads-bunyangs-reply-to-shibadong-villagers"
+EAST_ASIA_LAUNCH = (
+    "2016-12-launch-of-the-east-asia-poverty-reduction-demonstration-cooperation-technical-"
+    "assistance-project"
+)
 
 
 # --- organizations and people ---
@@ -49,3 +69,88 @@ def test_iprcc_and_iprcy_are_the_same_kind_of_body(catalogue):
         Organization.objects.filter(slug__in=["iprcc", "iprcy"]).values_list("slug", "kind")
     )
     assert kinds == {"iprcc": "government", "iprcy": "government"}
+
+
+# --- links: countries, titles, roles, programmes ---
+
+DAC_EVENTS = [
+    "2012-02-seminar-economic-transformation-and-poverty-reduction-implications-of-chinas-"
+    "experience-for-africa",
+    "2012-06-china-dac-study-group-second-meeting-in-beijing",
+    "2012-11-china-dac-study-group-field-research-in-zimbabwe",
+    "2012-china-dac-study-group-publishes-reports-on-implications-of-chinas-experience-for-"
+    "african-development",
+]
+
+
+@pytest.mark.parametrize("slug", DAC_EVENTS)
+def test_china_takes_part_in_the_china_dac_study_group_events(catalogue, slug):
+    """004 ¶43: the China-DAC Study Group's seminar, second meeting (in Beijing), field research
+    in Zimbabwe and reports: China, a member of the group, is host in Beijing and a participant
+    elsewhere."""
+    event = Event.objects.get(slug=slug)
+    assert event.programmes.filter(slug="china-dac-study-group").exists()
+    roles = set(event.country_links.filter(country__code="CN").values_list("role", flat=True))
+    assert roles == ({"host"} if event.city == "Beijing" else {"participant"})
+
+
+def test_degenei_has_his_caption_title_on_the_driver_course(catalogue):
+    """003 ¶174: the caption reads "Yaji Railway Driver DeGenei"."""
+    link = EventPerson.objects.get(
+        event__slug=DRIVER_COURSE, person__slug="degenei-ethiopia", role="trainee"
+    )
+    assert link.title == "Yaji Railway Driver"
+
+
+def test_bunyang_is_secretary_on_the_reading_of_his_reply(catalogue):
+    """003 ¶192–193: "Secretary Bunyang" returned a letter, which was read out on
+    24 April 2019; both events carry the title the text gives him."""
+    for slug in [LETTER, LETTER_READING]:
+        link = EventPerson.objects.get(event__slug=slug, person__slug="bunyang-laos")
+        assert link.title == "Secretary", slug
+        assert Event.objects.get(slug=slug).citations.filter(locator="¶192").exists(), slug
+
+
+def test_fan_xiaojian_attended_both_inaugurations(catalogue):
+    """004 ¶11: Fan "attended the Inauguration Ceremony" of the Kingho centre in Mozambique, and
+    the delegation "attended the inauguration ceremony" of the Tanzanian learning centre."""
+    links = EventPerson.objects.filter(
+        person__slug="fan-xiaojian", event__type="launch", event__parent__slug=MZ_TZ_TRIP
+    )
+    assert sorted(links.values_list("event__slug", "role")) == [
+        (KINGHO_INAUGURATION, "attendee"),
+        (LEARNING_CENTER_INAUGURATION, "attendee"),
+    ]
+
+
+def test_lgop_and_iprcc_have_the_same_role_in_the_east_asia_launch(catalogue):
+    """003 ¶216: LGOP ("the Poverty Alleviation Office of the State Council") and IPRCC
+    together "promoted the implementation" of the project."""
+    roles = set(
+        EventOrganization.objects.filter(event__slug=EAST_ASIA_LAUNCH).values_list(
+            "organization__slug", "role"
+        )
+    )
+    assert roles == {("lgop", "organizer"), ("iprcc", "organizer")}
+
+
+@pytest.mark.parametrize(
+    ("part", "paragraph"),
+    [
+        ("2012-07-05-china-ifad-seminar-field-research-in-shanxi", "¶60"),
+        ("2012-11-05-msme-programme-field-research-in-anhui", "¶65"),
+        ("2012-06-24-visit-to-public-land-distribution-projects-in-thailand", "¶50"),
+    ],
+)
+def test_field_visits_belong_to_the_programmes_of_their_course(catalogue, part, paragraph):
+    """004 ¶60 (Shanxi), ¶65 (Anhui), ¶50 (Thai land projects): each field visit is part of its
+    course and belongs to every programme the course belongs to (China aid trainings for the
+    first two, which MOFCOM sponsored; the Thai course, sponsored by Thailand's Ministry of
+    Interior, belongs to none)."""
+    event = Event.objects.get(slug=part)
+    assert event.citations.filter(locator__endswith=paragraph).exists()
+    assert set(event.programmes.values_list("slug", flat=True)) == set(
+        event.parent.programmes.values_list("slug", flat=True)
+    )
+    if paragraph != "¶50":
+        assert event.programmes.filter(slug="china-aid-training-programmes").exists()
