@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models as db
 from django.db.models import Count
@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import duplicates, models
 from .admin_history import InlineHistoryMixin
 from .admin_locking import OptimisticLockingMixin
+from .imports.admin import EventImportMixin
 
 admin.site.site_header = "Cooperation catalogue — editors"
 admin.site.site_title = "Cooperation catalogue"
@@ -88,8 +89,38 @@ class CitationInline(admin.TabularInline):
     fields = ["source", "locator", "note"]
 
 
+class EventCitationFormSet(forms.BaseInlineFormSet):
+    """A published event cites at least one source: its page says where each fact comes
+    from. A draft may have none yet."""
+
+    def clean(self):
+        super().clean()
+        event = self.instance
+        if event.status != models.Event.Status.PUBLISHED or any(f.errors for f in self.forms):
+            return
+        deleted = {form.instance.pk for form in self.deleted_forms}
+        stored = (
+            self.model.all_objects.filter(event=event)
+            if event.pk
+            else self.model.all_objects.none()
+        )
+        kept = set(stored.values_list("pk", flat=True)) - deleted
+        added = [
+            form
+            for form in self.extra_forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+        if not kept and not added:
+            raise ValidationError(
+                "A published event cites at least one source. Add a citation below, or set "
+                "the status to Draft to save it without one.",
+                code="no_citation",
+            )
+
+
 class EventCitationInline(CitationInline):
     model = models.EventCitation
+    formset = EventCitationFormSet
 
 
 class ProgrammeCitationInline(CitationInline):
@@ -133,7 +164,7 @@ class ChildEventInline(admin.TabularInline):
     verbose_name = "part of this event"
     verbose_name_plural = "parts of this event"
     extra = 0
-    fields = ["title", "type", "start_date", "date_precision"]
+    fields = ["title", "type", "start_date", "date_precision", "status"]
     readonly_fields = fields
     show_change_link = True
     can_delete = False
@@ -235,9 +266,10 @@ class HostCountryFilter(admin.SimpleListFilter):
 
 
 @admin.register(models.Event)
-class EventAdmin(CatalogueAdmin):
-    list_display = ["title", "type", "date_display", "city", "parent"]
-    list_filter = ["type", "date_precision", HostCountryFilter, "programmes"]
+class EventAdmin(EventImportMixin, CatalogueAdmin):
+    list_display = ["title", "status_display", "type", "date_display", "city", "parent"]
+    list_filter = ["status", "type", "date_precision", HostCountryFilter, "programmes"]
+    actions = ["publish", "make_draft"]
     search_fields = ["title", "description", "theme", "city", "slug"]
     date_hierarchy = "start_date"
     autocomplete_fields = ["parent", "programmes"]
@@ -251,7 +283,7 @@ class EventAdmin(CatalogueAdmin):
         ChildEventInline,
     ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "type", "parent", "programmes"]}),
+        (None, {"fields": ["status", "title", "slug", "type", "parent", "programmes"]}),
         (
             "When and where",
             {
@@ -278,6 +310,52 @@ class EventAdmin(CatalogueAdmin):
     @admin.display(description="date", ordering="start_date")
     def date_display(self, obj):
         return obj.date_display
+
+    @admin.display(description="status", ordering="status")
+    def status_display(self, obj):
+        return format_html(
+            '<span class="status status-{}">{}</span>', obj.status, obj.get_status_display()
+        )
+
+    def view_on_site(self, obj):
+        # A draft has no public page yet.
+        if obj.status == models.Event.Status.PUBLISHED:
+            return obj.get_absolute_url()
+        return None
+
+    @admin.action(description="Publish the selected events", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, models.Event.Status.PUBLISHED)
+
+    @admin.action(description="Make the selected events drafts", permissions=["change"])
+    def make_draft(self, request, queryset):
+        self._set_status(request, queryset, models.Event.Status.DRAFT)
+
+    def _set_status(self, request, queryset, status):
+        """Each event saved on its own (history, checks); those that cannot change are named
+        with the reason, the others change."""
+        changed, refused = [], []
+        # Trips before their parts when publishing, parts before their trips when drafting.
+        order = ["parent_id", "pk"] if status == models.Event.Status.PUBLISHED else ["-pk"]
+        for event in queryset.exclude(status=status).order_by(*order):
+            event.status = status
+            reason = event.publication_error()
+            uncited = not models.EventCitation.all_objects.filter(event=event).exists()
+            if not reason and status == models.Event.Status.PUBLISHED and uncited:
+                reason = "It cites no source yet."
+            if reason:
+                refused.append((event, reason))
+                continue
+            event._change_reason = f"Status set to {event.get_status_display().lower()}"
+            event.save(update_fields=["status", "updated_at"])
+            changed.append(event)
+        word = models.Event.Status(status).label.lower()
+        if changed:
+            self.message_user(request, f"{len(changed)} event(s) set to {word}.")
+        for event, reason in refused:
+            self.message_user(
+                request, f"“{event.title}” stays as it is: {reason}", level=messages.WARNING
+            )
 
 
 class LinkAdmin(CatalogueAdmin):

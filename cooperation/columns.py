@@ -10,7 +10,7 @@ choices, "; " between several values, and neutralised spreadsheet formulas.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from .models import (
     Event,
@@ -20,6 +20,7 @@ from .models import (
     EventPerson,
     iso_date,
 )
+from .models.events import count_events
 
 SEPARATOR = "; "
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -387,7 +388,7 @@ def aliases() -> Column:
 
 def event_count(relation: str, doc="the number of events linked to the record") -> Column:
     return Column("events", doc, lambda r: r["event_count"], INT, fields=("event_count",),
-                  annotations={"event_count": Count(relation, distinct=True)})  # fmt: skip
+                  annotations={"event_count": count_events(relation)})  # fmt: skip
 
 
 COUNTRY_COLUMNS = [
@@ -402,12 +403,12 @@ COUNTRY_COLUMNS = [
            lambda r: record_url(r["base"], "countries", r["code"].lower()), fields=("code",)),
     Column("events_hosted", "events the country hosted", lambda r: r["events_hosted"], INT,
            fields=("events_hosted",),
-           annotations={"events_hosted": Count(
-               "event_links__event", filter=Q(event_links__role="host"), distinct=True)}),
+           annotations={"events_hosted": count_events(
+               "event_links__event", Q(event_links__role="host"))}),
     Column("events_taken_part", "events it took part in in any other role",
            lambda r: r["events_taken_part"], INT, fields=("events_taken_part",),
-           annotations={"events_taken_part": Count(
-               "event_links__event", filter=~Q(event_links__role="host"), distinct=True)}),
+           annotations={"events_taken_part": count_events(
+               "event_links__event", ~Q(event_links__role="host"))}),
     aliases(),
 ]  # fmt: skip
 

@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from . import versions
 from .models import Country, Event, EventCountry, Organization, Person, Programme, Source
+from .models.events import count_events
 from .pagination import Count as RowCount
 from .pagination import count_within, run_within
 
@@ -250,7 +251,7 @@ def home_items() -> dict:
     def top(model, relation, limit):
         def compute():
             rows = (
-                model.objects.annotate(n=Count(relation, distinct=True))
+                model.objects.annotate(n=count_events(relation))
                 .filter(n__gt=0)
                 .order_by("-n", "name")
                 .values_list("pk", "n")[:limit]
@@ -302,7 +303,7 @@ def country_items(country: Country) -> dict:
         def compute():
             return list(
                 model.objects.filter(country=country)
-                .annotate(n=Count("events", distinct=True))
+                .annotate(n=count_events("events"))
                 .order_by("-n", "name")
                 .values_list("pk", "n")[:20]
             )

@@ -103,3 +103,9 @@ class EventCitationFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     source = factory.SubFactory(SourceFactory)
     locator = factory.Sequence(lambda n: f"¶{n + 1}")
+
+
+class CitedEventFactory(EventFactory):
+    """A published event as the admin keeps it: citing a source (EventCitationFormSet)."""
+
+    citation = factory.RelatedFactory(EventCitationFactory, factory_related_name="event")

@@ -7,10 +7,10 @@ from django.urls import reverse
 from cooperation import models
 
 from .factories import (
+    CitedEventFactory,
     CountryFactory,
     EventCitationFactory,
     EventCountryFactory,
-    EventFactory,
     EventOrganizationFactory,
     EventPersonFactory,
     OrganizationFactory,
@@ -44,7 +44,7 @@ def records():
     """A few of each record, linked, so that list and change pages have work to do."""
     event = None
     for _ in range(3):
-        event = EventFactory()
+        event = CitedEventFactory()
         EventCountryFactory(event=event)
         EventOrganizationFactory(event=event)
         EventPersonFactory(event=event)
@@ -93,7 +93,7 @@ def test_changelist_query_count_does_not_grow_with_rows(
     with CaptureQueriesContext(connection) as few:
         admin_client.get(url)
     for _ in range(10):
-        EventFactory(parent=records[models.Event])
+        CitedEventFactory(parent=records[models.Event])
     with CaptureQueriesContext(connection) as many:
         admin_client.get(url)
     assert len(many) == len(few)
@@ -137,6 +137,7 @@ def event_form(event, **changes):
         "participants": "",
         "participant_countries": "",
         "editor_note": "",
+        "status": event.status,
     }
     for prefix in ["country_links", "organization_links", "person_links", "citations", "children"]:
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
@@ -145,7 +146,7 @@ def event_form(event, **changes):
 
 
 def test_editor_can_edit_an_event_and_add_a_country(editor):
-    event = EventFactory()
+    event = CitedEventFactory()
     tanzania = CountryFactory(code="TZ", name="Tanzania")
     response = editor.post(
         admin_url(models.Event, "change", event.pk),
@@ -166,7 +167,7 @@ def test_editor_can_edit_an_event_and_add_a_country(editor):
 
 
 def test_invalid_dates_are_shown_on_the_form_and_nothing_is_saved(editor):
-    event = EventFactory(title="Original")
+    event = CitedEventFactory(title="Original")
     response = editor.post(
         admin_url(models.Event, "change", event.pk),
         event_form(event, title="Changed", end_date="2000-01-01", end_date_precision="day"),
@@ -220,7 +221,7 @@ def test_person_with_title_at_the_time(records, admin_client):
 
 
 def test_date_for_child_inline_is_read_only(admin_client):
-    trip = EventFactory(start_date=datetime.date(2012, 7, 21))
-    EventFactory(parent=trip, title="Inauguration of the centre")
+    trip = CitedEventFactory(start_date=datetime.date(2012, 7, 21))
+    CitedEventFactory(parent=trip, title="Inauguration of the centre")
     page = admin_client.get(admin_url(models.Event, "change", trip.pk)).content.decode()
     assert "Inauguration of the centre" in page

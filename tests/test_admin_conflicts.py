@@ -18,9 +18,9 @@ from cooperation.admin_locking import SALT, TOKEN_FIELD, OptimisticLockingMixin
 
 from .engines import postgresql_only
 from .factories import (
+    CitedEventFactory,
     CountryFactory,
     EventCountryFactory,
-    EventFactory,
     EventOrganizationFactory,
     EventPersonFactory,
     OrganizationFactory,
@@ -86,7 +86,7 @@ def page(response):
 
 @pytest.fixture
 def event():
-    event = EventFactory(title="Old title", description="Old description")
+    event = CitedEventFactory(title="Old title", description="Old description")
     EventCountryFactory(event=event, country=CountryFactory(name="Tanzania"), role="host")
     return event
 
@@ -230,7 +230,7 @@ def test_a_form_sent_back_with_errors_keeps_the_version_it_was_opened_on(alice, 
     ],
 )
 def test_a_token_that_is_not_valid_is_refused(bob, event, token):
-    other = EventFactory()
+    other = CitedEventFactory()
     bobs = open_form(bob, event)
     claim = {"record": f"cooperation.event:{event.pk}", "opened": "2025-01-01T00:00:00+00:00"}
     bobs[TOKEN_FIELD] = {
@@ -278,7 +278,7 @@ CATALOGUE_ADMINS = {
     models.Organization: (lambda: OrganizationFactory(), "description"),
     models.Person: (lambda: PersonFactory(), "description"),
     models.Programme: (lambda: ProgrammeFactory(), "description"),
-    models.Event: (lambda: EventFactory(), "title"),
+    models.Event: (lambda: CitedEventFactory(), "title"),
     models.EventCountry: (lambda: EventCountryFactory(), "note"),
     models.EventOrganization: (lambda: EventOrganizationFactory(), "note"),
     models.EventPerson: (lambda: EventPersonFactory(), "title"),
@@ -319,7 +319,7 @@ def test_of_two_simultaneous_saves_from_one_version_exactly_one_wins(monkeypatch
     the first save to commit, then sees it."""
     from cooperation.admin import EventAdmin
 
-    event = EventFactory(title="Old title", description="Old description")
+    event = CitedEventFactory(title="Old title", description="Old description")
     clients = [logged_in("alice", superuser=True), logged_in("bob", superuser=True)]
     forms = [open_form(client, event) for client in clients]
     forms[0]["title"] = "Alice's title"

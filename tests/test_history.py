@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cooperation.models import Event, EventCountry
 
-from .factories import CountryFactory, EventCountryFactory, EventFactory
+from .factories import CitedEventFactory, CountryFactory, EventCountryFactory
 from .test_admin import event_form
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def change(editor, event, **fields):
 
 
 def test_each_change_records_who_when_and_what(editor, editor_user):
-    event = EventFactory(title="Original title")
+    event = CitedEventFactory(title="Original title")
     change(editor, event, title="Corrected title")
     latest = event.history.latest()
     assert latest.history_user == editor_user
@@ -48,7 +48,7 @@ def test_each_change_records_who_when_and_what(editor, editor_user):
 
 
 def test_history_page_shows_changes_in_the_admin(editor):
-    event = EventFactory(title="Original title")
+    event = CitedEventFactory(title="Original title")
     change(editor, event, title="Corrected title")
     page = editor.get(reverse("admin:cooperation_event_history", args=[event.pk]))
     assert page.status_code == 200
@@ -56,7 +56,7 @@ def test_history_page_shows_changes_in_the_admin(editor):
 
 
 def test_a_previous_version_can_be_restored(editor):
-    event = EventFactory(title="Original title")
+    event = CitedEventFactory(title="Original title")
     change(editor, event, title="Wrong title")
     original = event.history.earliest() if event.history.count() > 1 else None
     assert original is None or original.title == "Original title"
@@ -71,7 +71,7 @@ def test_a_previous_version_can_be_restored(editor):
 
 
 def test_link_changes_are_kept_too(editor):
-    link = EventCountryFactory()
+    link = EventCountryFactory(event=CitedEventFactory())
     event = link.event
     tanzania = CountryFactory(code="TZ", name="Tanzania")
     change(
@@ -98,7 +98,7 @@ def test_link_changes_are_kept_too(editor):
 
 def test_a_failed_save_changes_nothing(editor):
     """The event is valid but an inline is not: nothing at all is saved."""
-    event = EventFactory(title="Original title")
+    event = CitedEventFactory(title="Original title")
     before = event.history.count()
     response = editor.post(
         reverse("admin:cooperation_event_change", args=[event.pk]),
@@ -122,7 +122,7 @@ def test_a_failed_save_changes_nothing(editor):
 
 def test_an_error_while_saving_rolls_back_the_whole_edit(editor, monkeypatch):
     """Even a failure after the event row is written leaves the record as it was."""
-    event = EventFactory(title="Original title")
+    event = CitedEventFactory(title="Original title")
     tanzania = CountryFactory(code="TZ", name="Tanzania")
 
     def fail(*args, **kwargs):
@@ -149,7 +149,7 @@ def test_an_error_while_saving_rolls_back_the_whole_edit(editor, monkeypatch):
 
 
 def test_history_page_shows_an_inline_change_with_before_and_after(editor):
-    link = EventCountryFactory(role="participant")
+    link = EventCountryFactory(event=CitedEventFactory(), role="participant")
     event = link.event
     change(
         editor,
@@ -170,7 +170,7 @@ def test_history_page_shows_an_inline_change_with_before_and_after(editor):
 
 
 def test_history_page_shows_inline_rows_added_and_deleted(editor):
-    link = EventCountryFactory()
+    link = EventCountryFactory(event=CitedEventFactory())
     event = link.event
     tanzania = CountryFactory(code="TZ", name="Tanzania")
     change(
@@ -195,7 +195,7 @@ def test_history_page_shows_inline_rows_added_and_deleted(editor):
 
 
 def test_history_page_shows_nothing_for_a_missing_change_reason(editor):
-    event = EventFactory(title="Original title")
+    event = CitedEventFactory(title="Original title")
     change(editor, event, title="Corrected title")
     assert event.history.latest().history_change_reason is None
     html = editor.get(reverse("admin:cooperation_event_history", args=[event.pk])).content
@@ -203,5 +203,5 @@ def test_history_page_shows_nothing_for_a_missing_change_reason(editor):
     headers = re.findall(r"<th[^>]*>(.*?)</th>", table)
     reason = headers.index("Change reason")
     rows = [re.findall(r"<td>(.*?)</td>", row, re.S) for row in table.split("<tr>")[2:]]
-    assert len(rows) == 2
-    assert [cells[reason].strip() for cells in rows] == ["", ""]
+    assert len(rows) == 3  # created, its citation added, changed
+    assert [cells[reason].strip() for cells in rows] == ["", "", ""]

@@ -202,7 +202,7 @@ def copy_sql(table: Table, quote) -> str:
         f"{cell_sql(field, quote)} AS {quote(field.column)}" for field in table.fields
     )
     return (
-        f"COPY (SELECT {cells} FROM {quote(table.model._meta.db_table)} "
+        f"COPY (SELECT {cells} FROM {quote(table.model._meta.db_table)} {table.public_sql()} "
         f"ORDER BY {quote(table.model._meta.pk.column)}) TO STDOUT WITH (FORMAT csv, HEADER true)"
     )
 
@@ -247,7 +247,7 @@ def write_table(connection, table: Table, out) -> int:
     ]
     out.write(csv_text([table.columns]).encode())
     rows = (
-        table.model._base_manager.using(connection.alias)
+        table.public(table.model._base_manager.using(connection.alias))
         .order_by("pk")
         .values_list(*(field.attname for field in table.fields))
         .iterator(chunk_size=BATCH_SIZE)

@@ -17,7 +17,8 @@ from django.db import models
 from django.db.models.fields import PositiveIntegerRelDbTypeMixin
 from django.utils.text import capfirst
 
-from ..models import CATALOGUE_MODELS
+from ..models import CATALOGUE_MODELS, Event
+from ..models.events import draft_ids
 
 DOCS = Path(settings.BASE_DIR) / "docs" / "data-model.md"
 # The section of docs/data-model.md that describes fields many models share (timestamps,
@@ -86,6 +87,33 @@ class Table:
     @property
     def columns(self) -> list[str]:
         return [field.column for field in self.fields]
+
+    # Drafts are not public: the package leaves out draft events and every row linked to one.
+    # The same rule twice, as a queryset (write_table) and as SQL (COPY); tests/test_drafts.py
+    # checks that both writers give the same bytes with a draft in the catalogue.
+
+    @property
+    def links_events(self) -> bool:
+        return any(field.name == "event" and field.related_model is Event for field in self.fields)
+
+    def public(self, queryset):
+        if self.model is Event:
+            return queryset.filter(status=Event.Status.PUBLISHED)
+        if self.links_events:
+            return queryset.exclude(event_id__in=draft_ids())
+        return queryset
+
+    def public_sql(self) -> str:
+        """The WHERE clause of `public`, for COPY."""
+        events = Event._meta.db_table
+        if self.model is Event:
+            return f"WHERE status = '{Event.Status.PUBLISHED}'"
+        if self.links_events:
+            return (
+                f"WHERE event_id NOT IN "
+                f"(SELECT id FROM {events} WHERE status = '{Event.Status.DRAFT}')"
+            )
+        return ""
 
     def descriptor(self) -> dict:
         """The resource's descriptor without its statistics (rows, bytes, hash)."""

@@ -5,6 +5,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from ..models import Country, EventCitation, Organization, Person, Programme, Source
+from ..models.events import count_events
 from ..pagination import SortKey
 from .base import CatalogueFilterSet, search_terms
 from .params import (
@@ -43,8 +44,8 @@ def search(what: str) -> TextFilter:
     )
 
 
-def by_events(relation: str, **extra) -> Sort:
-    return Sort("Most events", count=Count(relation, distinct=True, **extra))
+def by_events(relation: str) -> Sort:
+    return Sort("Most events", count=count_events(relation))
 
 
 BY_NAME = Sort("Name A–Z", key=SortKey("name", descending=False))
@@ -82,9 +83,7 @@ class CountryFilter(NamedRecordFilter):
             "-events": by_events("event_links__event"),
             "-hosted": Sort(
                 "Most events hosted",
-                count=Count(
-                    "event_links__event", filter=Q(event_links__role="host"), distinct=True
-                ),
+                count=count_events("event_links__event", Q(event_links__role="host")),
             ),
         }
     )

@@ -1,8 +1,8 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db import models, router
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -306,8 +306,29 @@ class Event(Timestamped):
                 errors[date_field] = "At year precision, give the first of January."
         if message := parent_error(self):
             errors["parent"] = message
+        if message := self.publication_error():
+            errors["status"] = message
         if errors:
             raise ValidationError(errors)
+
+    def publication_error(self) -> str:
+        """Why this event cannot have its status, or "": a published event's trip is published
+        too (its page, exports and the API link to it), and a trip with published parts stays
+        published. Citations are checked where they are edited (the admin's citation rows)."""
+        manager = type(self).all_objects.db_manager(router.db_for_write(type(self)))
+        if self.status == self.Status.PUBLISHED and self.parent_id is not None:
+            parent = manager.filter(pk=self.parent_id).first()
+            if parent is not None and parent.status != self.Status.PUBLISHED:
+                return f"It is part of “{parent.title}”, a draft: publish that event first."
+        if self.status == self.Status.DRAFT and self.pk is not None:
+            parts = list(manager.published().filter(parent_id=self.pk)[:3])
+            if parts:
+                names = ", ".join(f"“{part.title}”" for part in parts)
+                return (
+                    f"Its published parts ({names}) would point at a draft: make them drafts "
+                    "first, or keep this event published."
+                )
+        return ""
 
     @property
     def date_display(self) -> str:
@@ -347,6 +368,19 @@ def draft_ids():
     """The ids of draft events, as a subquery: public counts of links leave them out. Drafts
     are few, and a partial index (event_draft_idx) lists them."""
     return Event.all_objects.drafts().values("id")
+
+
+def published(relation: str) -> Q:
+    """A condition for a relation that ends at events ("events", "event_links__event"): the
+    event is published. It reads the link's event id only, with no join to the events."""
+    return ~Q(**{f"{relation}__in": draft_ids()})
+
+
+def count_events(relation: str, condition: Q | None = None) -> Count:
+    """How many published events a record is linked to through `relation`, where the link
+    meets `condition` (a country's hosted events): the number every public page shows."""
+    condition = published(relation) if condition is None else condition & published(relation)
+    return Count(relation, filter=condition, distinct=True)
 
 
 class EventLinkQuerySet(models.QuerySet):

@@ -15,7 +15,7 @@ class CiteView(View):
 
     def get(self, request, **lookup):
         kind, citation_format = KINDS[self.kind], FORMATS[self.format]
-        record = get_object_or_404(kind.model, **lookup)
+        record = get_object_or_404(kind.model.objects, **lookup)  # published events only
         fields = citation_fields(request, kind, record)
         response = HttpResponse(
             citation_format.write(fields),

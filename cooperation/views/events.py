@@ -60,7 +60,9 @@ class EventDetailView(CitableRecord, DetailView):
         context = super().get_context_data(**kwargs)
         event = self.object
         context["earlier"], context["later"] = neighbours(event)
-        children = list(event.children.order_by("start_date", "id")[: self.CHILDREN_SHOWN + 1])
+        # Published parts only: a part drafted under a published trip stays in the admin.
+        parts = Event.objects.filter(parent=event).order_by("start_date", "id")
+        children = list(parts[: self.CHILDREN_SHOWN + 1])
         context["children"] = children[: self.CHILDREN_SHOWN]
         context["more_children"] = len(children) > self.CHILDREN_SHOWN
         return context
