@@ -2,7 +2,12 @@
 (docs/curation.md, "Corrections after an independent reading"). Each test names the paragraph
 that supports the corrected fact."""
 
+import csv
+import datetime
+import io
+
 import pytest
+from django.utils.html import escape
 
 from cooperation.models import Event, EventOrganization, EventPerson, Organization, Person
 
@@ -154,3 +159,77 @@ def test_field_visits_belong_to_the_programmes_of_their_course(catalogue, part, 
     )
     if paragraph != "¶50":
         assert event.programmes.filter(slug="china-aid-training-programmes").exists()
+
+
+# --- evident source errors: kept as the source gives them, with a visible caveat ---
+
+CHINA_AFRICA_CONFERENCE = (
+    "2012-07-28-third-china-africa-poverty-reduction-and-development-conference"
+)
+RIO_SIDE_MEETING = "2012-07-18-rio-20-side-meeting-on-the-elimination-of-poverty"
+FRANCOPHONE_SEMINAR = (
+    "2012-05-03-seminar-on-development-oriented-poverty-alleviation-and-practice-for-officials-"
+    "from-francophone-africa"
+)
+SOURCE_ERRORS = [CHINA_AFRICA_CONFERENCE, RIO_SIDE_MEETING, FRANCOPHONE_SEMINAR]
+
+
+def test_china_africa_conference_keeps_the_copied_attendance_with_a_caveat(catalogue):
+    """004 ¶34 repeats ¶32's sentence "Over 120 people attended ... of China and eight ASEAN
+    countries" word for word: stored as stated (CURATION.md, Numbers), flagged as an error."""
+    conference = Event.objects.get(slug=CHINA_AFRICA_CONFERENCE)
+    assert (conference.participants, conference.participants_is_minimum) == (120, True)
+    assert conference.participant_countries == 9
+    assert conference.editor_note.startswith("Source error:")
+    assert "¶32" in conference.editor_note and "copied" in conference.editor_note
+    assert not conference.country_links.filter(country__region="Asia").exclude(country__code="CN")
+
+
+def test_rio_side_meeting_keeps_the_source_date_with_a_caveat(catalogue):
+    """004 ¶31 dates the side meeting July 18, 2012, "prior to the opening" of Rio+20, which the
+    delegation attended on its 12–22 June trip (¶10): the date is kept (CURATION.md, Dates:
+    never fix silently) and flagged."""
+    meeting = Event.objects.get(slug=RIO_SIDE_MEETING)
+    assert (meeting.start_date, meeting.date_precision) == (datetime.date(2012, 7, 18), "day")
+    assert meeting.parent is None
+    assert meeting.editor_note.startswith("Source error:")
+    assert "¶10" in meeting.editor_note and "12-22 June 2012" in meeting.editor_note
+
+
+def test_francophone_seminar_keeps_the_stated_count_and_every_named_country(catalogue):
+    """004 ¶56: "from 11 countries including" twelve named countries: both facts are kept
+    (CURATION.md, Numbers) and the disagreement is flagged."""
+    seminar = Event.objects.get(slug=FRANCOPHONE_SEMINAR)
+    assert seminar.participant_countries == 11
+    assert seminar.country_links.filter(role="participant").count() == 12
+    assert seminar.editor_note.startswith("Source error:")
+    assert '"11 countries" but names 12' in seminar.editor_note
+
+
+@pytest.mark.parametrize("slug", SOURCE_ERRORS)
+def test_source_error_caveat_is_shown_beside_the_facts_on_the_event_page(client, catalogue, slug):
+    """004 ¶31, ¶34, ¶56: the caveat is in a marked box right after the facts it qualifies,
+    before the linked countries, and the header links to it."""
+    html = client.get(f"/events/{slug}/").content.decode()
+    note = Event.objects.get(slug=slug).editor_note
+    box = html.index('<aside class="editor-note" id="editors-note"')
+    assert html.index('<dl class="facts">') < box < html.index('id="countries-heading"')
+    assert '<h2 id="editors-note-heading">Editors\' note</h2>' in html[box:]
+    assert escape(note) in html[box : html.index("</aside>", box)]
+    article = html.index("<article")
+    header = html[html.index("<header>", article) : html.index("</header>", article)]
+    assert 'href="#editors-note"' in header
+
+
+@pytest.mark.parametrize("slug", SOURCE_ERRORS)
+def test_source_error_caveat_is_the_note_column_and_the_api_note(client, catalogue, slug):
+    """004 ¶31, ¶34, ¶56: the events CSV's `note` column and the API's `note` carry the
+    caveat."""
+    note = Event.objects.get(slug=slug).editor_note
+    body = b"".join(client.get("/events/export.csv").streaming_content).decode("utf-8")
+    rows = {
+        row["url"].rstrip("/").rsplit("/", 1)[-1]: row
+        for row in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))
+    }
+    assert rows[slug]["note"] == note
+    assert client.get(f"/api/events/{slug}/").json()["note"] == note
