@@ -21,7 +21,6 @@ SCO_SUMMARY = (
     "2023-09-08-phase-end-summary-event-for-sco-poverty-reduction-and-development-training"
 )
 LMC_SEMINAR = "2018-03-21-lancang-mekong-cooperation-seminar"
-MYANMAR_LAUNCH = "2018-launch-of-chinas-technical-assistance-to-myanmar-project"
 PAKISTAN_SEMINAR = "2024-07-seminar-for-pakistani-officials-on-poverty-alleviation"
 
 
@@ -35,9 +34,12 @@ def roles(event, model, field):
 
 def test_sco_course_opened_in_kunming_on_27_december_2022(catalogue):
     """000 ¶3: Kunming officially hosted the SCO National Poverty Reduction and Development
-    Training Course on December 27, 2022."""
+    Training Course on December 27, 2022; ¶4: "to date" it was still under way, so it has no
+    recorded end."""
     course = Event.objects.get(slug=SCO_COURSE)
     assert (course.start_date, course.date_precision) == (datetime.date(2022, 12, 27), "day")
+    assert (course.end_date, course.end_date_precision) == (None, "")
+    assert "to date" in course.editor_note
     assert course.city == "Kunming"
     assert ("CN", "host") in roles(course, EventCountry, "country")
     assert course.programmes.filter(
@@ -54,7 +56,8 @@ def test_sco_course_has_over_200_participants(catalogue):
 
 def test_phase_end_event_on_8_september_2023_in_jinning(catalogue):
     """000 ¶2: on Sept 8 (2023, from the article's date) a phase-end summary event took place
-    in Jinning district, Kunming; it closes the course that opened in December 2022."""
+    in Jinning district, Kunming. It ended a phase of the course, which was still under way
+    (¶4, "to date"), so it belongs to the course's programme and is not a part of the course."""
     summary = Event.objects.get(slug=SCO_SUMMARY)
     assert (summary.start_date, summary.date_precision, summary.end_date) == (
         datetime.date(2023, 9, 8),
@@ -62,19 +65,28 @@ def test_phase_end_event_on_8_september_2023_in_jinning(catalogue):
         None,
     )
     assert (summary.city, summary.venue) == ("Kunming", "Jinning district")
-    assert summary.parent.slug == SCO_COURSE
-    assert summary.parent.end_date == summary.start_date
+    assert summary.parent is None
+    assert list(summary.programmes.values_list("slug", flat=True)) == [
+        "sco-national-poverty-reduction-and-development-training-course"
+    ]
     assert ("IN", "participant") in roles(summary, EventCountry, "country")
 
 
-def test_li_zhongze_speaks_for_caas_overseas_agricultural_research_center(catalogue):
-    """000 ¶6: Li Zhongze is the person in charge of the International Cooperation and Training
-    Promotion Project of the Overseas Agricultural Research Center of CAAS."""
-    link = EventPerson.objects.get(event__slug=SCO_SUMMARY, person__slug="li-zhongze")
-    assert link.role == "speaker"
-    assert "International Cooperation and Training Promotion Project" in link.title
-    assert link.organization.slug == "overseas-agricultural-research-center"
-    assert link.organization.parent.slug == "caas"
+def test_li_zhongze_and_caas_are_not_placed_at_the_phase_end_event(catalogue):
+    """000 ¶6: Li Zhongze, the person in charge of the International Cooperation and Training
+    Promotion Project of CAAS's Overseas Agricultural Research Center, is quoted on Kunming's
+    advantages, but the article does not say he or CAAS was at the 8 September event (¶2), so
+    neither is linked to it; the records stay, cited at ¶6."""
+    summary = Event.objects.get(slug=SCO_SUMMARY)
+    assert not summary.person_links.filter(person__slug="li-zhongze").exists()
+    assert not summary.organization_links.filter(
+        organization__slug__in=["caas", "overseas-agricultural-research-center"]
+    ).exists()
+    assert not summary.citations.filter(locator="¶6").exists()
+    li = Person.objects.get(slug="li-zhongze")
+    assert li.citations.filter(source__slug="sco-poverty-training-kunming-2023", locator="¶6")
+    center = Organization.objects.get(slug="overseas-agricultural-research-center")
+    assert center.parent.slug == "caas"
 
 
 def test_zhang_xue_gives_concluding_remarks_for_kunming_government(catalogue):
@@ -101,19 +113,16 @@ def test_lmc_seminar_in_kunming_on_21_march_2018(catalogue):
 
 def test_myanmar_technical_assistance_project_undertaken_by_iprcy(catalogue):
     """001 ¶5-6: IPRCY undertakes the "China's technical assistance to Myanmar" project, which
-    had been officially launched by the time of the report (2018, year precision)."""
+    "at present ... has been officially launched". The article (26 March 2018) gives no date,
+    so the launch cannot be placed in a year and is not an event (CURATION.md, What is an
+    event); the programme's description keeps the fact, cited at ¶6."""
     project = Programme.objects.get(slug="chinas-technical-assistance-to-myanmar")
     assert project.kind == "project"
     assert list(project.lead_organizations.values_list("slug", flat=True)) == ["iprcy"]
-    launch = Event.objects.get(slug=MYANMAR_LAUNCH)
-    assert (launch.type, launch.start_date, launch.date_precision) == (
-        "launch",
-        datetime.date(2018, 1, 1),
-        "year",
-    )
-    assert ("MM", "beneficiary") in roles(launch, EventCountry, "country")
-    assert ("iprcy", "implementer") in roles(launch, EventOrganization, "organization")
-    assert launch.editor_note
+    assert project.start_year is None
+    assert "officially launched" in project.description
+    assert project.citations.filter(locator="¶6").exists()
+    assert not project.events.exists()
 
 
 def test_xi_jinping_proposed_the_100_projects(catalogue):

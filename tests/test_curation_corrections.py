@@ -233,3 +233,35 @@ def test_source_error_caveat_is_the_note_column_and_the_api_note(client, catalog
     }
     assert rows[slug]["note"] == note
     assert client.get(f"/api/events/{slug}/").json()["note"] == note
+
+
+# --- out of the catalogue: domestic items and an undatable launch ---
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "1986-lin-zhanxi-invents-juncao-technology",
+        "1999-xi-jinping-gives-instructions-on-the-ningxia-small-watershed-ecological-management-"
+        "report",
+        "2020-china-eliminates-absolute-poverty",
+        "2018-launch-of-chinas-technical-assistance-to-myanmar-project",
+    ],
+)
+def test_items_that_are_not_cooperation_events_are_not_in_the_catalogue(catalogue, slug):
+    """003 ¶63 (Juncao invented in 1986), ¶64 (1999 instructions on a Ningxia report), ¶21,
+    ¶31, ¶40 (absolute poverty ended in 2020) are domestic, not international cooperation;
+    001 ¶6 ("at present, the project has been officially launched") gives no date."""
+    assert not Event.all_objects.filter(slug=slug).exists()
+
+
+def test_domestic_juncao_facts_stay_in_the_people_descriptions(catalogue):
+    """003 ¶63: Lin Zhanxi invented Juncao technology in 1986; ¶64: in 1999 Xi Jinping, then
+    deputy secretary of the Fujian party committee, gave instructions on a Ningxia report, after
+    which Lin's team took Juncao to Ningxia."""
+    lin = Person.objects.get(slug="lin-zhanxi")
+    assert "1986" in lin.description and "Ningxia" in lin.description
+    assert lin.citations.filter(source__slug=DOCUMENTARY, locator="¶63–64").exists()
+    xi = Person.objects.get(slug="xi-jinping")
+    assert "1999" in xi.description and "Ningxia" in xi.description
+    assert xi.citations.filter(source__slug=DOCUMENTARY, locator="¶64–65").exists()
