@@ -39,10 +39,10 @@ EVENTS_PER_SOURCE = {
     "sco-poverty-training-kunming-2023": 2,
     "yunnan-mekong-poverty-relief-2018": 1,
     "pakistani-officials-seminar-2024": 6,
-    "documentary-china-international-poverty-reduction": 25,
-    "lgop-yearbook-2012-international-cooperation": 89,
+    "documentary-china-international-poverty-reduction": 26,
+    "lgop-yearbook-2012-international-cooperation": 91,
 }
-TOTALS = {Event: 123, Organization: 81, Person: 79, Programme: 28}
+TOTALS = {Event: 126, Organization: 81, Person: 79, Programme: 28}
 
 # Non-blank lines (paragraphs, as `awk 'NF{n++; print n": "$0}'` numbers them) in each source.
 PARAGRAPHS = {
@@ -82,6 +82,8 @@ MZ_TZ_TRIP = "2012-07-21-lgop-delegation-visits-mozambique-and-tanzania"
 RIO_TRIP = "2012-06-12-lgop-delegation-to-rio-20-in-brazil"
 RU_KZ_TRIP = "2012-08-15-lgop-delegation-visits-russia-and-kazakhstan"
 PAKISTAN_SEMINAR = "2024-07-seminar-for-pakistani-officials-on-poverty-alleviation"
+BOTSWANA_VISIT = "2012-06-botswana-delegation-headed-by-mokgweetsi-masisi-visits-china"
+BANGLADESH_VISIT = "2012-07-bangladesh-delegation-headed-by-mostafizur-rahman-visits-china"
 
 # Every event that has parts, with its parts: a part lost or detached fails the test.
 PARTS = {
@@ -112,6 +114,17 @@ PARTS = {
         "russia",
         "2012-08-15-lgop-delegation-visits-petrochina-international-kazakhstan",
         "2012-08-15-lgop-delegation-field-research-on-mmg-project-and-wuyi-oil-depot",
+    },
+    BOTSWANA_VISIT: {
+        "2012-06-25-fan-xiaojian-meets-a-botswana-delegation-headed-by-mokgweetsi-masisi",
+        "2012-06-26-vice-premier-hui-liangyu-meets-the-botswana-delegation-headed-by-mokgweetsi-"
+        "masisi",
+        "2012-06-botswana-delegation-visits-mofcom-other-ministries-and-huawei-headquarters",
+        "2012-06-botswana-delegations-field-research-in-hebei-and-shanghai",
+    },
+    BANGLADESH_VISIT: {
+        "2012-07-16-wang-guoliang-meets-a-bangladesh-delegation-headed-by-mostafizur-rahman",
+        "2012-07-bangladesh-delegations-field-research-on-poverty-reduction-projects-in-chengde",
     },
     "2012-05-23-iprcc-delegation-visits-tanzania": {
         "2012-05-23-international-symposium-the-release-of-growth-potential",

@@ -265,3 +265,71 @@ def test_domestic_juncao_facts_stay_in_the_people_descriptions(catalogue):
     xi = Person.objects.get(slug="xi-jinping")
     assert "1999" in xi.description and "Ningxia" in xi.description
     assert xi.citations.filter(source__slug=DOCUMENTARY, locator="¶64–65").exists()
+
+
+# --- added: a dated village milestone and two incoming delegations' visits ---
+
+PEYAPIYA_ADOPTION = "2013-peyapiya-village-adopts-chinese-crop-varieties-and-cultivation-techniques"
+BOTSWANA_VISIT = "2012-06-botswana-delegation-headed-by-mokgweetsi-masisi-visits-china"
+BANGLADESH_VISIT = "2012-07-bangladesh-delegation-headed-by-mostafizur-rahman-visits-china"
+
+
+def test_peyapiya_adopts_chinese_varieties_in_the_second_year(catalogue):
+    """003 ¶112: "In the second year, the whole village of Peyapiya Village adopted Chinese fine
+    varieties and cultivation techniques", counted from the IPRCC expert group's arrival in
+    2012 (¶102): 2013, at year precision, in the learning centre's programme like the 2012
+    arrival."""
+    adoption = Event.objects.get(slug=PEYAPIYA_ADOPTION)
+    assert (adoption.start_date, adoption.date_precision, adoption.end_date) == (
+        datetime.date(2013, 1, 1),
+        "year",
+        None,
+    )
+    assert adoption.status == "published"
+    assert "second year" in adoption.editor_note
+    assert set(adoption.citations.values_list("locator", flat=True)) == {"¶102", "¶108–112"}
+    assert set(adoption.country_links.values_list("country__code", "role")) == {
+        ("TZ", "host"),
+        ("CN", "participant"),
+    }
+    assert set(adoption.organization_links.values_list("organization__slug", "role")) == {
+        ("iprcc", "implementer")
+    }
+    arrival = Event.objects.get(slug="2012-iprcc-expert-group-arrives-in-peyapiya-village")
+    assert arrival.start_date.year + 1 == adoption.start_date.year
+    assert set(adoption.programmes.all()) == set(arrival.programmes.all()) != set()
+
+
+@pytest.mark.parametrize(
+    ("trip", "month", "country", "head", "paragraph", "parts"),
+    [
+        (BOTSWANA_VISIT, 6, "BW", "mokgweetsi-masisi", "¶15", 4),
+        (BANGLADESH_VISIT, 7, "BD", "mostafizur-rahman", "¶16", 2),
+    ],
+)
+def test_incoming_delegation_with_dated_meetings_is_a_trip_holding_them(
+    catalogue, trip, month, country, head, paragraph, parts
+):
+    """004 ¶15: the Botswana delegation was met on June 25 and 26, 2012, and during the visit
+    called at ministries and Huawei and did field research in Hebei and Shanghai. 004 ¶16: the
+    Bangladeshi delegation was met on July 16, 2012, and after the meeting did field research in
+    Chengde. Each visit is one trip, known to the month, holding those events as parts."""
+    visit = Event.objects.get(slug=trip)
+    assert (visit.type, visit.start_date, visit.date_precision, visit.end_date) == (
+        "visit",
+        datetime.date(2012, month, 1),
+        "month",
+        None,
+    )
+    assert visit.citations.get().locator.endswith(paragraph)
+    assert set(visit.country_links.values_list("country__code", "role")) == {
+        ("CN", "host"),
+        (country, "participant"),
+    }
+    assert visit.person_links.get(role="head_of_delegation").person.slug == head
+    children = visit.children.all()
+    assert children.count() == parts
+    for child in children:
+        assert child.start_date.month == month
+        assert child.citations.filter(locator__endswith=paragraph).exists()
+        assert child.person_links.filter(person__slug=head).exists()
