@@ -333,22 +333,26 @@ class EventAdmin(EventImportMixin, CatalogueAdmin):
 
     def _set_status(self, request, queryset, status):
         """Each event saved on its own (history, checks); those that cannot change are named
-        with the reason, the others change."""
-        changed, refused = [], []
-        # Trips before their parts when publishing, parts before their trips when drafting.
-        order = ["parent_id", "pk"] if status == models.Event.Status.PUBLISHED else ["-pk"]
-        for event in queryset.exclude(status=status).order_by(*order):
-            event.status = status
-            reason = event.publication_error()
-            uncited = not models.EventCitation.all_objects.filter(event=event).exists()
-            if not reason and status == models.Event.Status.PUBLISHED and uncited:
-                reason = "It cites no source yet."
-            if reason:
-                refused.append((event, reason))
-                continue
-            event._change_reason = f"Status set to {event.get_status_display().lower()}"
-            event.save(update_fields=["status", "updated_at"])
-            changed.append(event)
+        with the reason, the others change. Passes repeat while one frees another: a trip is
+        published before its parts, and parts become drafts before their trip."""
+        pending, changed, refused = list(queryset.exclude(status=status).order_by("pk")), [], []
+        while pending:
+            refused = []
+            for event in pending:
+                event.status = status
+                reason = event.publication_error()
+                uncited = not models.EventCitation.all_objects.filter(event=event).exists()
+                if not reason and status == models.Event.Status.PUBLISHED and uncited:
+                    reason = "It cites no source yet."
+                if reason:
+                    refused.append((event, reason))
+                    continue
+                event._change_reason = f"Status set to {event.get_status_display().lower()}"
+                event.save(update_fields=["status", "updated_at"])
+                changed.append(event)
+            if len(refused) == len(pending):
+                break
+            pending = [event for event, _ in refused]
         word = models.Event.Status(status).label.lower()
         if changed:
             self.message_user(request, f"{len(changed)} event(s) set to {word}.")

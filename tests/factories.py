@@ -108,4 +108,7 @@ class EventCitationFactory(factory.django.DjangoModelFactory):
 class CitedEventFactory(EventFactory):
     """A published event as the admin keeps it: citing a source (EventCitationFormSet)."""
 
+    class Meta:
+        skip_postgeneration_save = True
+
     citation = factory.RelatedFactory(EventCitationFactory, factory_related_name="event")
