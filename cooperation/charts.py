@@ -59,3 +59,62 @@ def bar_chart(title: str, points: list[tuple[str, int, str]], *, width=720, heig
             )
         )
     return BarChart(title, bars, width, height, baseline, maximum)
+
+
+@dataclass
+class Row:
+    label: str
+    shown: str  # the label as drawn, shortened if too long for the chart's width
+    value: int
+    url: str
+    label_y: float  # the label's baseline, above its bar
+    bar_y: float
+    value_y: float  # the value's baseline, beside the bar's end
+    width: float
+
+
+@dataclass
+class RowChart:
+    """Horizontal bars, one per row, each under its label: for long labels (source titles)
+    that a column chart's axis has no room for."""
+
+    title: str
+    rows: list[Row]
+    width: int
+    height: int
+    bar_height: float
+    maximum: int
+
+    @property
+    def summary(self) -> str:
+        if not self.rows:
+            return f"{self.title}: no data."
+        peak = max(self.rows, key=lambda row: row.value)
+        return f"{self.title}; the most, {peak.value}, for {peak.label}."
+
+
+ROW_HEIGHT, BAR_HEIGHT, LABEL_SPACE, VALUE_SPACE = 40.0, 14.0, 18.0, 56.0
+MAX_LABEL = 90  # characters: an SVG text does not wrap; the full label is in the bar's title
+
+
+def row_chart(title: str, points: list[tuple[str, int, str]], *, width=720) -> RowChart:
+    """Rows for (label, value, url) points, top to bottom, scaled to the largest value."""
+    maximum = max((value for _, value, _ in points), default=0)
+    room = width - VALUE_SPACE
+    rows = []
+    for index, (label, value, url) in enumerate(points):
+        top = index * ROW_HEIGHT
+        rows.append(
+            Row(
+                label=label,
+                shown=label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…",
+                value=value,
+                url=url,
+                label_y=top + LABEL_SPACE - 5,
+                bar_y=top + LABEL_SPACE,
+                value_y=top + LABEL_SPACE + BAR_HEIGHT - 3,
+                width=round(room * value / maximum, 1) if maximum else 0.0,
+            )
+        )
+    height = round(len(points) * ROW_HEIGHT)
+    return RowChart(title, rows, width, height, BAR_HEIGHT, maximum)

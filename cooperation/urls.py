@@ -72,7 +72,8 @@ urlpatterns = [
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
-    path("coverage/", views.CoverageView.as_view(), name="coverage"),
+    path("about/", views.AboutView.as_view(), name="about"),
+    path("coverage/", views.CoverageRedirect.as_view(), name="coverage"),
     path("downloads/", views.DownloadsView.as_view(), name="downloads"),
     path("downloads/catalogue.zip", views.PackageDownloadView.as_view(), name="datapackage"),
 ]

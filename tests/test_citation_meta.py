@@ -146,6 +146,7 @@ NOT_RECORD_PAGES = [
     "/people/",
     "/sources/",
     "/downloads/",
+    "/about/",
 ]
 
 

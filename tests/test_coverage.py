@@ -1,4 +1,5 @@
-"""The coverage page: what the catalogue covers, computed from the data, and what it does not."""
+"""What the catalogue covers, computed from the data, and what it does not: the first section of
+the about page (/about/#coverage; /coverage/ redirects there)."""
 
 import re
 
@@ -11,7 +12,7 @@ from .factories import EventCitationFactory, EventFactory, SourceFactory
 pytestmark = pytest.mark.django_db
 
 YEARBOOK_SENTENCE = (
-    "89 of 127 events (70%) come from "
+    "91 of 126 events (72%) come from "
     '<a href="/sources/lgop-yearbook-2012-international-cooperation/">International Cooperation'
     "</a> (yearbook chapter), covering 2011–2012."
 )
@@ -19,7 +20,7 @@ YEARBOOK_SENTENCE = (
 # Indonesia visits), fixtures/events.json.
 
 
-def page(client, url="/coverage/"):
+def page(client, url="/about/"):
     response = client.get(url)
     assert response.status_code == 200, url
     return response.content.decode()
@@ -31,19 +32,25 @@ def text(html):
 
 def test_empty_catalogue_renders(client, catalogue_version):
     html = text(page(client))
-    assert "<h1>What the catalogue covers</h1>" in html
+    assert '<h2 id="coverage-heading">What the catalogue covers</h2>' in html
     assert "The catalogue holds <strong>0</strong> events." in html
     assert "No event cites a source document yet." in html
     assert "What the catalogue does not cover" in html and "five documents" in html
 
 
-def test_footer_and_home_page_link_to_the_coverage_page(client, catalogue_version):
+def test_footer_and_home_page_link_to_the_coverage_section(client, catalogue_version):
     html = page(client, "/")
     footer = html[html.index('<footer class="site-footer">') :]
     assert 'href="/sources/">The sources</a>' in footer
-    assert 'href="/coverage/">What the catalogue covers</a>' in footer
+    assert 'href="/about/#coverage">What the catalogue covers</a>' in footer
     main = html[html.index("<main") : html.index("</main>")]
-    assert 'href="/coverage/"' in main
+    assert 'href="/about/#coverage"' in main
+
+
+def test_old_coverage_address_redirects_permanently_to_the_section(client, catalogue_version):
+    response = client.get("/coverage/")
+    assert response.status_code == 301
+    assert response["Location"] == "/about/#coverage"
 
 
 def test_event_counts_once_per_source_however_many_places_it_cites(client, catalogue_version):
@@ -102,7 +109,7 @@ def test_figures_too_slow_to_count_say_counting(client, catalogue_version, monke
 
 def test_page_says_most_events_come_from_the_yearbook_chapter(client, catalogue):
     html = text(page(client))
-    assert "The catalogue holds <strong>127</strong> events" in html
+    assert "The catalogue holds <strong>126</strong> events" in html
     assert YEARBOOK_SENTENCE in html
     assert "Every one of them cites the document it comes from." in html
 
@@ -111,7 +118,7 @@ def test_every_curated_source_has_a_row_with_its_share(client, catalogue):
     html = text(page(client))
     rows = re.findall(r'<tr><th scope="row"><a href="/sources/([^/]+)/">', html)
     assert len(rows) == 5 and rows[0] == "lgop-yearbook-2012-international-cooperation"
-    assert '<td class="num">89</td><td class="num">70%</td><td>2011–2012</td>' in html
+    assert '<td class="num">91</td><td class="num">72%</td><td>2011–2012</td>' in html
 
 
 def test_coverage_figures_are_warmed_with_the_broad_summaries():

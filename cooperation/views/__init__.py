@@ -2,9 +2,9 @@
 (parameters in filters.py, export columns in columns.py), aggregates live in summaries.py,
 query vocabulary on the models' querysets."""
 
+from .about import AboutView, CoverageRedirect
 from .cite import CiteView
 from .common import ExportView
-from .coverage import CoverageView
 from .downloads import DownloadsView, PackageDownloadView
 from .events import EventDetailView, EventListView
 from .home import HomeView
@@ -23,10 +23,11 @@ from .records import (
 from .years import YearDetailView, YearListView
 
 __all__ = [
+    "AboutView",
     "CiteView",
     "CountryDetailView",
     "CountryListView",
-    "CoverageView",
+    "CoverageRedirect",
     "DownloadsView",
     "EventDetailView",
     "EventListView",
