@@ -333,3 +333,10 @@ def test_incoming_delegation_with_dated_meetings_is_a_trip_holding_them(
         assert child.start_date.month == month
         assert child.citations.filter(locator__endswith=paragraph).exists()
         assert child.person_links.filter(person__slug=head).exists()
+
+
+def test_every_curated_event_is_published(catalogue):
+    """docs/curation.md, Drafts: the curated events, the added ones included, are published."""
+    assert Event.all_objects.count() == Event.objects.count() == 126
+    added = [PEYAPIYA_ADOPTION, BOTSWANA_VISIT, BANGLADESH_VISIT]
+    assert Event.objects.filter(slug__in=added).count() == 3
