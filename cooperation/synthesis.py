@@ -629,7 +629,7 @@ class _Generator:
         locator = f"{section}, item {self.rng.randint(1, 500)}"
         self._add(EventCitation, self.yearbook[year], locator, "", eid)
         if random() < 0.35:
-            locator = f"para. {self.rng.randint(1, 60)}"
+            locator = f"¶{self.rng.randint(1, 60)}"
             self._add(EventCitation, choice(self.reports), locator, "", eid)
 
     def _part_of_visit(self):
