@@ -18,12 +18,11 @@ from .. import summaries
 from ..filters import SortFilter, YearsFilter
 from ..lists import ranking_item
 from ..models import FIRST_YEAR, LAST_YEAR
-from ..pagination import BadPosition, SortKey, decode, encode, window
+from ..pagination import COUNT_FLOOR, BadPosition, SortKey, decode, encode, window
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200  # a page of 200 events is about 100 ms at 1M events; export.json has them all
 # Beyond this many matching records, a count that would take too long says "at least N".
-COUNT_FLOOR = 10_000
 PAGING_PARAMS = ("after", "before", "page_size")
 
 
@@ -187,18 +186,8 @@ class KeysetPagination(BasePagination):
     def count(self, queryset) -> dict:
         """The exact number of matching records, or, when counting them all would take too
         long, a true lower bound (`count_is_minimum`)."""
-        filterset = self.view.filterset
-        found = summaries.count(queryset, filterset.cache_key())
-        if found.exact:
-            return {"count": found.value, "count_is_minimum": False}
-        floor = summaries.cached(
-            f"count-floor:{filterset.cache_key()}",
-            lambda: queryset.order_by()[:COUNT_FLOOR].count(),
-            budget_ms=summaries.budget("count"),
-        )
-        if floor is None:
-            return {"count": None, "count_is_minimum": True}
-        return {"count": floor, "count_is_minimum": floor >= COUNT_FLOOR}
+        found = summaries.count(queryset, self.view.filterset.cache_key())
+        return {"count": found.value, "count_is_minimum": not found.exact}
 
     def link(self, **position) -> str:
         query = self.request.query_params.copy()
@@ -227,7 +216,7 @@ class KeysetPagination(BasePagination):
                 "count": {
                     "type": ["integer", "null"],
                     "description": "The number of matching records; with `count_is_minimum`, "
-                    f"at least this many (counting stops at {COUNT_FLOOR:,} when an exact "
+                    f"more than this many (counting stops past {COUNT_FLOOR:,} when an exact "
                     "count would take too long); null when not even that could be counted.",
                 },
                 "count_is_minimum": {"type": "boolean"},
