@@ -343,8 +343,13 @@ def test_a_file_over_the_size_limit_is_refused(editor, sample):
         ("A,Training,2014-02-30,,,,,D.", "start_date", "“2014-02-30” is not a date"),
         ("A,Training,1066-99,,,,,D.", "start_date", "“1066-99” is not a date"),
         ("A,Training,2014,Narnia (host),,,,D.", "countries", "No country is named or coded"),
+        ("A,Training,2014,XX (host),,,,D.", "countries", "No country is named or coded “XX”"),
+        ("A,Training,2014,,,Ana (speaker; x,,D.", "people", "needs its role in brackets"),
+        ("A,Training,2014,,,,,D.\nA,Training,2014,,,,,D.", "url", "Row 2 already imports"),
         ("A,Training,2014,,,,no-such-source — ¶1,D.", "sources", "No source has the title"),
         ("A,Training,2014,,Somebody (boss),,,D.", "organizations", "needs its role"),
+        ("A,Training,2014,,,,,", "description", "This field cannot be blank."),
+        ("T" * 301 + ",Training,2014,,,,,D.", "title", "at most 300 characters"),
     ],
 )
 def test_bad_cells_are_row_errors(editor, sample, row, column, message):
@@ -352,6 +357,31 @@ def test_bad_cells_are_row_errors(editor, sample, row, column, message):
     assert response.status_code == 200
     ((_line, errors),) = row_errors(response).items()
     assert message in dict(errors)[column]
+    assert "confirm_form" not in response.context
+
+
+def test_a_tampered_confirmation_is_refused_without_an_error_page(editor, sample):
+    response = editor.post(
+        CONFIRM_URL, {"import_file_name": "x", "original_file_name": "x", "format": "9"}
+    )
+    assert response.status_code == 200
+    assert not Event.all_objects.exclude(
+        pk__in=[e.pk for e in sample.values() if isinstance(e, Event)]
+    ).exists()
+
+
+def test_an_end_before_the_start_and_an_event_part_of_itself_are_row_errors(editor, sample):
+    response = upload(
+        editor,
+        csv_bytes(
+            "url,title,type,start_date,end_date,parent,description",
+            "/events/a/,A,Training,2014-05,2014-04,,D.",
+            "/events/2013-seminar/,Seminar,Seminar,2013,,/events/2013-seminar/,D.",
+        ),
+    )
+    errors = row_errors(response)
+    assert dict(errors[2])["end_date"] == "The end date cannot be before the start date."
+    assert dict(errors[3])["parent"] == "An event cannot be part of itself."
 
 
 def test_a_source_is_found_by_its_key_too(editor, sample):
@@ -397,3 +427,8 @@ def test_the_catalogue_export_imports_back_byte_for_byte(admin_client, catalogue
     response = confirm(admin_client, preview)
     assert response.status_code == 302
     assert export_csv(admin_client) == before
+    # The ids the file gave moved the id sequence past them (PostgreSQL): a new event's is free.
+    event = Event.all_objects.create(
+        slug="after", title="After", type="training", start_date="2015-01-01", description="A."
+    )
+    assert event.pk > max(Event.all_objects.exclude(pk=event.pk).values_list("pk", flat=True))

@@ -74,6 +74,13 @@ class EventImportForm(ImportForm):
 class EventConfirmImportForm(ConfirmImportForm):
     publish = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
+    def clean_format(self):
+        # Posted back by the browser: an index into FORMATS, or the form is refused (no 500).
+        value = self.cleaned_data["format"]
+        if value not in {str(index) for index in range(len(FORMATS))}:
+            raise forms.ValidationError("Unknown format.")
+        return value
+
 
 def preview(result) -> dict:
     """The preview's rows in the file's order, and its totals."""

@@ -76,7 +76,12 @@ ACTIONS = {
     "invalid": "Not imported",
     "error": "Not imported",
 }
-CITE = " — "  # between a source and the locator, as columns.py writes a citation
+CITE = " — "
+END_BEFORE_START = next(
+    constraint
+    for constraint in Event._meta.constraints
+    if constraint.name == "event_end_not_before_start"
+)  # between a source and the locator, as columns.py writes a citation
 
 
 class ImportFileError(ValueError):
@@ -240,6 +245,7 @@ class EventResource(resources.ModelResource):
         fields = ("slug",)
         import_id_fields = ("slug",)
         use_transactions = True
+        clean_model_instances = True  # full_clean(): field limits, dates, parents, status
         skip_diff = True
         report_skipped = True
 
@@ -649,6 +655,24 @@ class EventResource(resources.ModelResource):
                 report.notes.append("Stays a draft: the event it is part of is a draft.")
         report.status = instance.get_status_display().lower()
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """full_clean() without the check constraints' queries (a third of a row's time): the
+        row's reading already keeps dates within the years, counts positive and an end
+        precision with an end date; the one left, the end not before the start, is checked
+        here with the constraint's own message. The database still enforces them all."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=errors.keys(), validate_unique=validate_unique, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        start, end = instance.start_date, instance.end_date
+        if start and end and end < start and "end_date" not in errors:
+            errors["end_date"] = [END_BEFORE_START.violation_error_message]
+        if errors:
+            raise ValidationError(errors)
+
     def _links_changed(self, instance) -> bool:
         reading = self.reading
         if any(link.is_new for link in self.report.links):
@@ -807,7 +831,10 @@ def sync(existing, wanted: list, key: tuple, user, update: tuple = ()):
         keep.add(link_key)
         current = have.get(link_key)
         if current is None:
-            link.full_clean(validate_unique=False)
+            # Field limits only: the links are distinct and their records exist by
+            # construction (Reading), and the queries checking that took half the import's
+            # time; the database still enforces both.
+            link.clean_fields(exclude=[f.name for f in link._meta.fields if f.is_relation])
             link._history_user = user
             link.save()
         elif any(getattr(current, name) != getattr(link, name) for name in update):
