@@ -161,10 +161,12 @@ def cached_many(items: dict, *, budget_ms: int) -> Values:
 
 
 def count(queryset, key: str) -> RowCount:
-    """How many rows match: exact within the count budget, else the planner's estimate; cached
-    until the next edit."""
+    """How many rows match: exact within the count budget, else a true lower bound
+    (pagination.count_within); cached until the next edit."""
     version = versions.current().number
-    key = f"count:{key}"
+    # "rows:", not "count:" as before: counts cached when an inexact one was the planner's
+    # estimate must not be read as the lower bounds they now are.
+    key = f"rows:{key}"
     entry = read([key]).get(key)
     if entry is not None and entry.version >= version:
         return RowCount(*entry.value)
