@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cooperation.imports.admin import MAX_IMPORT_BYTES, PUBLISH_LABEL
+from cooperation.imports.resource import MAX_ROWS
 from cooperation.models import (
     Event,
     EventCitation,
@@ -328,6 +329,13 @@ def test_unreadable_files_get_a_message_on_the_form(editor, sample, name, conten
     errors = " ".join(str(error) for errors in form_errors(response).values() for error in errors)
     assert message in errors
     assert message in response.content.decode()
+
+
+def test_a_file_with_too_many_rows_is_refused(editor, sample):
+    rows = [f"Event {n},Training,2014,,,,,D." for n in range(MAX_ROWS + 1)]
+    response = upload(editor, csv_bytes(HEADER, *rows))
+    assert "at most 1,000 are imported at once" in str(form_errors(response)["import_file"])
+    assert not Event.all_objects.filter(title="Event 1").exists()
 
 
 def test_a_file_over_the_size_limit_is_refused(editor, sample):

@@ -41,6 +41,9 @@ from . import cells
 # The export's columns, plus what the export leaves out but an editor may want to set.
 COLUMNS = [column.name for column in EVENT_COLUMNS] + ["slug", "venue", "theme"]
 REQUIRED = ["title", "type", "start_date"]
+# Each row is read twice (preview, then confirmation) at some 30 ms a row: a thousand rows keep
+# each step within a proxy's usual 60-second timeout.
+MAX_ROWS = 1000
 # Columns the export derives from `countries`: read only in a file without it.
 HOST_COLUMNS = ["host_country_code", "host_country"]
 # Columns written as they are, and the event field each fills.
@@ -300,6 +303,11 @@ class EventResource(resources.ModelResource):
             )
         if not len(dataset):
             raise ImportFileError("The file has a header but no rows.")
+        if len(dataset) > MAX_ROWS:
+            raise ImportFileError(
+                f"The file has {len(dataset):,} rows; at most {MAX_ROWS:,} are imported at once. "
+                "Split it into several files."
+            )
         rows = [dict(zip(headers, row, strict=False)) for row in dataset]
         slugs, parents = [], []
         for number, row in enumerate(rows, start=2):
