@@ -152,11 +152,16 @@ def test_preview_gives_each_rows_errors_by_column_and_offers_no_confirmation(edi
         "Good row,Training,2014-05-02,Tanzania (host),,,Yearbook 2012 — ¶1,Fine.",
         "Bad row,Party,2014-13,Atlantis (host),,,Almanac — ¶2,Wrong.",
         "No role,Training,2014,Tanzania,,,Yearbook 2012,Missing things.",
+        ",,,,,,,",  # a blank row, as spreadsheets leave them, is no event
+        "No date,Training,,,,,,D.",
     )
     response = upload(editor, content)
     assert "confirm_form" not in response.context
     errors = row_errors(response)
-    assert set(errors) == {3, 4}
+    assert set(errors) == {3, 4, 6}
+    assert errors[6] == [
+        ("start_date", "Give the date the event started: 2012, 2012-07 or 2012-07-21.")
+    ]
     bad = dict(errors[3])
     assert "“Party” is not a type" in bad["type"]
     assert "“2014-13” is not a date" in bad["start_date"]
@@ -165,7 +170,7 @@ def test_preview_gives_each_rows_errors_by_column_and_offers_no_confirmation(edi
     no_role = dict(errors[4])
     assert "needs its role in brackets" in no_role["countries"]
     assert "needs a locator" in no_role["sources"]
-    assert response.context["import_summary"]["failed"] == 2
+    assert response.context["import_summary"]["failed"] == 3
     assert "Rows with errors: nothing will be imported" in response.content.decode()
 
 

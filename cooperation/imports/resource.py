@@ -221,6 +221,8 @@ def row_slug(values: dict) -> str:
         return values["slug"]
     if values.get("url"):
         return cells.slug_from_url(values["url"])
+    if not values.get("start_date"):
+        return ""  # the row's missing date is its error
     start = cells.date(values.get("start_date", ""), values.get("date_precision", ""))
     return slugify(f"{iso_date(*start)} {values.get('title', '')}")[:150].strip("-")
 
@@ -301,17 +303,24 @@ class EventResource(resources.ModelResource):
                 f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
                 "Start from the events export (/events/export.csv) for the expected header."
             )
-        if not len(dataset):
+        original = [list(row) for row in dataset]
+        # Rows left blank (a spreadsheet's trailing rows) are no events.
+        kept = [i for i, row in enumerate(original) if any(cells.text(cell) for cell in row)]
+        if not kept:
             raise ImportFileError("The file has a header but no rows.")
-        if len(dataset) > MAX_ROWS:
+        if len(kept) > MAX_ROWS:
             raise ImportFileError(
-                f"The file has {len(dataset):,} rows; at most {MAX_ROWS:,} are imported at once. "
+                f"The file has {len(kept):,} rows; at most {MAX_ROWS:,} are imported at once. "
                 "Split it into several files."
             )
-        rows = [dict(zip(headers, row, strict=False)) for row in dataset]
         slugs, parents = [], []
-        for number, row in enumerate(rows, start=2):
-            values = {name: cells.text(value, name) for name, value in row.items() if name}
+        for i in kept:
+            number = i + 2  # the spreadsheet's row: the header is row 1
+            values = {
+                name: cells.text(value, name)
+                for name, value in zip(headers, original[i], strict=False)
+                if name
+            }
             try:
                 slug = row_slug(values)
             except cells.CellError as error:
@@ -319,7 +328,7 @@ class EventResource(resources.ModelResource):
                 self.problems.setdefault(number, []).append((column, str(error)))
                 slug = ""
             if slug and slug in slugs:
-                first = slugs.index(slug) + 2
+                first = kept[slugs.index(slug)] + 2
                 self.problems.setdefault(number, []).append(
                     ("url", f"Row {first} already imports the event “{slug}”.")
                 )
@@ -331,13 +340,12 @@ class EventResource(resources.ModelResource):
             except cells.CellError:
                 parents.append("")  # reported with the row
         self.file_slugs = {slug for slug in slugs if slug}
-        order = parents_first(slugs, parents)
-        self.lines = [i + 2 for i in order]
-        original = [list(row) for row in dataset]
+        order = parents_first(slugs, parents)  # positions in `kept`
+        self.lines = [kept[n] + 2 for n in order]
         dataset.wipe()
         dataset.headers = [*[h or f"_{i}" for i, h in enumerate(headers)], "_key"]
-        for i in order:
-            dataset.append([*original[i], slugs[i]])
+        for n in order:
+            dataset.append([*original[kept[n]], slugs[n]])
         self.fields["slug"].column_name = "_key"
         self.names = lookups()
 
@@ -669,9 +677,11 @@ class EventResource(resources.ModelResource):
         precision with an end date; the one left, the end not before the start, is checked
         here with the constraint's own message. The database still enforces them all."""
         errors = dict(import_validation_errors or {})
+        # A row without a key lacks the date its key is made of: that error says it.
+        exclude = {*errors, "slug"} if errors and not instance.slug else set(errors)
         try:
             instance.full_clean(
-                exclude=errors.keys(), validate_unique=validate_unique, validate_constraints=False
+                exclude=exclude, validate_unique=validate_unique, validate_constraints=False
             )
         except ValidationError as error:
             errors = error.update_error_dict(errors)
