@@ -5,12 +5,14 @@ The curated catalogue's round trip is last in this module: the `catalogue` fixtu
 the rest of the module once a test asks for it, and the other tests build their own records.
 """
 
-import csv
+import datetime
 import io
 
 import openpyxl
 import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cooperation.imports.admin import MAX_IMPORT_BYTES, PUBLISH_LABEL
@@ -241,6 +243,17 @@ def test_every_written_record_has_history_with_the_editor(editor, sample):
     for model in (EventCountry, EventOrganization, EventPerson, EventCitation):
         (record,) = model.history.filter(event_id=event.pk)
         assert (record.history_type, record.history_user) == ("+", user)
+    (entry,) = LogEntry.objects.filter(object_id=str(event.pk))
+    assert (entry.user, entry.action_flag) == (user, ADDITION)
+
+
+def test_a_confirmation_after_the_kept_file_expired_asks_for_it_again(editor, sample):
+    preview = upload(editor, csv_bytes(HEADER, "A,Training,2014,,,,,D."))
+    cache.clear()
+    response = confirm(editor, preview)
+    assert response.status_code == 200
+    assert "The uploaded file has expired: upload it again." in response.content.decode()
+    assert not Event.all_objects.filter(title="A").exists()
 
 
 def test_one_bad_row_at_confirmation_writes_nothing(editor, sample):
@@ -292,20 +305,46 @@ def test_a_row_for_an_existing_slug_updates_that_event(editor, sample):
 def test_xlsx_upload(editor, sample):
     book = openpyxl.Workbook()
     sheet = book.active
-    for line in csv.reader(
-        io.StringIO(
-            HEADER + "\nSheet event,Training,2014-07,China (host),,,Yearbook 2012 — ¶1,From XLSX."
-        )
-    ):
-        sheet.append(line)
+    sheet.append([*HEADER.split(","), "date_precision", "participants"])
+    # A spreadsheet keeps a year and a count as numbers, and "2014-07" as a full date.
+    sheet.append(
+        [
+            "Year event",
+            "Training",
+            2014,
+            "China (host)",
+            "",
+            "",
+            "Yearbook 2012 — ¶1",
+            "From XLSX.",
+            "",
+            16,
+        ]
+    )
+    sheet.append(
+        [
+            "Month event",
+            "Training",
+            datetime.datetime(2014, 7, 1),
+            "",
+            "",
+            "",
+            "Yearbook 2012 — ¶2",
+            "From XLSX.",
+            "month",
+            None,
+        ]
+    )
     sheet.append([])
-    sheet["C2"].value = 2014  # a spreadsheet keeps a year as a number
     buffer = io.BytesIO()
     book.save(buffer)
     import_file(editor, buffer.getvalue(), name="events.xlsx", publish=True)
-    event = Event.all_objects.get(title="Sheet event")
-    assert (event.start_date.isoformat(), event.date_precision) == ("2014-01-01", "year")
-    assert event.status == Event.Status.PUBLISHED
+    year = Event.all_objects.get(title="Year event")
+    assert (year.start_date.isoformat(), year.date_precision) == ("2014-01-01", "year")
+    assert (year.participants, year.status) == (16, Event.Status.PUBLISHED)
+    assert year.country_links.get().country == sample["china"]
+    month = Event.all_objects.get(title="Month event")
+    assert (month.start_date.isoformat(), month.date_precision) == ("2014-07-01", "month")
 
 
 # ---- Bad input -----------------------------------------------------------------------------
