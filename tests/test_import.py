@@ -28,7 +28,7 @@ from cooperation.models import (
     Source,
 )
 
-from .factories import SourceFactory
+from .factories import PersonFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -434,6 +434,29 @@ def test_an_end_before_the_start_and_an_event_part_of_itself_are_row_errors(edit
     errors = row_errors(response)
     assert dict(errors[2])["end_date"] == "The end date cannot be before the start date."
     assert dict(errors[3])["parent"] == "An event cannot be part of itself."
+
+
+def test_a_name_several_people_go_by_is_an_error_and_their_key_resolves_it(editor, sample):
+    PersonFactory(slug="fan-xiaojian-2", name="Fan Xiaojian")
+    response = upload(editor, csv_bytes(HEADER, "A,Training,2014,,,Fan Xiaojian (speaker),,D."))
+    ((_line, errors),) = row_errors(response).items()
+    assert "may be any of “fan-xiaojian”, “fan-xiaojian-2”" in dict(errors)["people"]
+    response = upload(editor, csv_bytes(HEADER, "A,Training,2014,,,fan-xiaojian-2 (speaker),,D."))
+    (row,) = response.context["import_rows"]
+    assert [(link.record.slug, link.how) for link in row.links] == [("fan-xiaojian-2", "key")]
+
+
+def test_without_countries_the_host_codes_give_the_hosts(editor, sample):
+    content = csv_bytes(
+        "title,type,start_date,host_country,host_country_code,description",
+        'A,Training,2014,"Ignored; names","MZ; TZ",D.',
+    )
+    import_file(editor, content)
+    event = Event.all_objects.get(title="A")
+    assert sorted(event.country_links.values_list("country__code", "role")) == [
+        ("MZ", "host"),
+        ("TZ", "host"),
+    ]
 
 
 def test_a_source_is_found_by_its_key_too(editor, sample):
