@@ -5,13 +5,16 @@ their precision, "over N", roles and titles in parentheses, "; " between values,
 cells neutralised) are expressed in SQL, and the CSV bytes stream from the database to the
 client untouched. tests/test_csv_export.py checks that both produce the same file.
 
-The export runs as consecutive slices in export order, each one COPY over the ids of one
-keyset range: the first slice is small, so the first bytes leave within a fraction of a
-second instead of after the whole million rows are aggregated and sorted, and the slices then
-grow to amortise the per-statement cost. All slices read one snapshot (a REPEATABLE READ,
-READ ONLY transaction), so an edit made during a long download cannot duplicate or drop a row;
-the rows are counted in it first, for the X-Record-Count header (exports.Tally).
+The export runs as consecutive slices in export order, each one COPY over a list of ids. The
+ids come from one server-side cursor over the filtered, sorted events (the filter runs once),
+read as the slices need them: the first slice is small, so the first bytes leave within a
+fraction of a second, and the slices then grow to amortise the per-statement cost. All slices
+read one snapshot (a REPEATABLE READ, READ ONLY transaction), so an edit made during a long
+download cannot duplicate or drop a row; the rows are counted in it first, for the
+X-Record-Count header (exports.Tally): by reading them, when there are fewer than PEEK.
 """
+
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -19,10 +22,13 @@ from django.db import connections
 
 from .columns import BASE, CODES, COUNT, INT, PLAIN, Column, sql_literal, sql_neutralise
 from .exports import Tally, snapshot
-from .pagination import SortKey, beyond
+from .pagination import SortKey
 
 FIRST_SLICE = 1_000
 LARGEST_SLICE = 100_000
+CURSOR_TUPLE_FRACTION = "1"
+# Ids read ahead before the first slice: a result this short is counted by reading it.
+PEEK = 100_000
 # PostgreSQL sends COPY output one row per message; the response goes out in chunks of about
 # this size instead, so the app server writes (and the client reads) thousands, not millions.
 CHUNK_BYTES = 64 * 1024
@@ -94,12 +100,16 @@ ORDER BY {order_by(key)}
 """
 
 
-def copy_statement(columns, ids_queryset, key: SortKey, base: str, *, header: bool = True):
-    """(COPY statement, params) for the events whose ids `ids_queryset` selects."""
-    try:
-        ids_sql, ids_params = ids_queryset.values("pk").query.sql_with_params()
-    except EmptyResultSet:  # a condition that can match nothing (a search for "!")
-        ids_sql, ids_params = NO_IDS, ()
+def copy_statement(columns, ids, key: SortKey, base: str, *, header: bool = True):
+    """(COPY statement, params) for the events whose ids `ids` gives: a list, in export
+    order, or a queryset selecting them (bench/copy_sql.py: every event in one statement)."""
+    if isinstance(ids, list):
+        ids_sql, ids_params = "SELECT unnest(%s::bigint[])", [ids]
+    else:
+        try:
+            ids_sql, ids_params = ids.values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a condition that can match nothing (a search for "!")
+            ids_sql, ids_params = NO_IDS, ()
     # The ids query's placeholders are the only ones; the site's address is a literal (any
     # % in it doubled, as psycopg reads % as a placeholder when there are parameters).
     sql = export_sql(columns, key).replace(BASE, sql_literal(base).replace("%", "%%"))
@@ -110,24 +120,53 @@ def copy_statement(columns, ids_queryset, key: SortKey, base: str, *, header: bo
     )
 
 
-def slices(queryset, key: SortKey):
-    """The filtered events as consecutive ranges in export order, each a queryset of at most
-    one slice's size: FIRST_SLICE, then four times larger up to LARGEST_SLICE.
+class ExportIds:
+    """The filtered events' ids in export order, read once from a server-side cursor (the
+    filter and sort run once for the whole export), and handed out as slices that grow from
+    FIRST_SLICE to LARGEST_SLICE. At most PEEK + LARGEST_SLICE ids are held at a time.
 
-    Each range starts after the last row of the one before (a keyset condition, so the
-    database reads on from there through the sort's index); one query per slice finds where
-    it ends.
-    """
-    ordered = queryset.order_by(*key.order_by())
-    size, position = FIRST_SLICE, None
-    while True:
-        rest = ordered if position is None else ordered.filter(beyond(key, *position, True))
-        yield rest[:size]
-        last = list(rest.values_list(key.field, "pk")[size - 1 : size])
-        if not last:
+    The first PEEK ids are read before anything else: when the result is shorter, that is
+    also its count, and the count query (the filter a second time) is not needed."""
+
+    def __init__(self, connection, queryset, key: SortKey):
+        self.buffer, self.done = [], False
+        ordered = queryset.order_by(*key.order_by()).values_list("pk")
+        try:
+            sql, params = ordered.query.sql_with_params()
+        except EmptyResultSet:  # a condition that can match nothing (a search for "!")
+            self.cursor, self.done = None, True
             return
-        position = last[0]
-        size = min(size * 4, LARGEST_SLICE)
+        # psycopg's server-side cursor: DECLARE, then FETCH as the slices need them.
+        self.cursor = connection.connection.cursor(name=f"export_{uuid.uuid4().hex}")
+        self.cursor.execute(sql, params)
+        self._fetch(PEEK)
+
+    def _fetch(self, wanted: int):
+        rows = self.cursor.fetchmany(wanted)
+        self.buffer.extend(row[0] for row in rows)
+        self.done = len(rows) < wanted
+
+    def count(self) -> int | None:
+        """The number of ids, when the first read holds them all."""
+        return len(self.buffer) if self.done else None
+
+    def slices(self):
+        """Lists of ids in export order; at least one, empty for an empty result (its COPY
+        writes the header)."""
+        size, first = FIRST_SLICE, True
+        while True:
+            if len(self.buffer) < size and not self.done:
+                self._fetch(size - len(self.buffer))
+            if not self.buffer and not first:
+                return
+            first = False
+            ids, self.buffer = self.buffer[:size], self.buffer[size:]
+            yield ids
+            size = min(size * 4, LARGEST_SLICE)
+
+    def close(self):
+        if self.cursor is not None:
+            self.cursor.close()
 
 
 def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False,
@@ -138,21 +177,33 @@ def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False,
     chunk = bytearray("\ufeff".encode() if bom else b"")
     with snapshot(queryset.db):
         with connection.cursor() as cursor:
-            # Slices sort in memory rather than on disk; for this transaction only.
+            # Slices sort in memory rather than on disk; the ids cursor is planned for all of
+            # its rows, as the plain query would be (not for the first few, a cursor's
+            # default, which can walk an index through rows the filter then drops).
             cursor.execute(
-                "SELECT set_config('work_mem', %s, true)", [settings.CATALOGUE_EXPORT_WORK_MEM]
+                "SELECT set_config('work_mem', %s, true), "
+                "set_config('cursor_tuple_fraction', %s, true)",
+                [settings.CATALOGUE_EXPORT_WORK_MEM, CURSOR_TUPLE_FRACTION],
             )
-        if tally is not None:
-            tally.records = queryset.count()
-        header = True
-        for ids in slices(queryset, key):
-            statement, params = copy_statement(columns, ids, key, base, header=header)
-            header = False
-            with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
-                for row in copy:
-                    chunk += row
-                    if len(chunk) >= CHUNK_BYTES:
-                        yield bytes(chunk)
-                        chunk.clear()
+        ids = ExportIds(connection, queryset, key)
+        try:
+            if tally is not None:
+                counted = ids.count()
+                tally.records = counted if counted is not None else queryset.count()
+            header = True
+            for batch in ids.slices():
+                statement, params = copy_statement(columns, batch, key, base, header=header)
+                header = False
+                with (
+                    connection.connection.cursor() as cursor,
+                    cursor.copy(statement, params) as copy,
+                ):
+                    for row in copy:
+                        chunk += row
+                        if len(chunk) >= CHUNK_BYTES:
+                            yield bytes(chunk)
+                            chunk.clear()
+        finally:
+            ids.close()
     if chunk:
         yield bytes(chunk)

@@ -210,6 +210,9 @@ def test_the_data_package_leaves_out_drafts_and_their_links(catalogue):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 def test_copy_and_the_python_writer_leave_out_the_same_rows(catalogue):
+    from cooperation import versions
+
+    versions.current()  # its row, if an earlier test's flush removed it: both builds read it
     assert package(writer=copy_table) == package(writer=write_table)
 
 
