@@ -43,7 +43,7 @@ class ProgrammeLink:
     """Event.programmes' through table, addressed like the other link models."""
 
     target_field = "programme"
-    objects = Event.programmes.through.objects
+    objects = all_objects = Event.programmes.through.objects
 
 
 def linked_records(term: str):
@@ -341,7 +341,8 @@ class EventFilter(CatalogueFilterSet):
                 if len(ids) > MAX_NAMED_MATCHES:  # a very common word: let the database join
                     ids = matches.values("pk")
                 field = links.target_field
-                event_ids = links.objects.filter(**{f"{field}__in": ids}).order_by()
+                # Every link: the events queryset itself leaves the drafts out.
+                event_ids = links.all_objects.filter(**{f"{field}__in": ids}).order_by()
                 condition |= Q(pk__in=event_ids.values("event_id"))
             queryset = queryset.filter(condition)
         return queryset

@@ -228,7 +228,9 @@ class LinkedMixin:
         super().__init__(*args, **kw)
 
     def links(self):
-        links = self.link_model.objects.all()
+        """The links that select events; every link (all_objects), as the events queryset
+        filtered here leaves the drafts out itself."""
+        links = self.link_model.all_objects.all()
         role = self.parent.form.cleaned_data.get(self.role_from) if self.role_from else None
         return links.filter(role=role) if role else links
 
@@ -272,7 +274,7 @@ class RoleFilter(Param, django_filters.ChoiceFilter):
     def filter(self, qs, value):
         if not value or self.is_qualifying():
             return qs
-        return qs.filter(pk__in=self.link_model.objects.filter(role=value).values("event_id"))
+        return qs.filter(pk__in=self.link_model.all_objects.filter(role=value).values("event_id"))
 
 
 @dataclass(frozen=True)
