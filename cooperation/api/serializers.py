@@ -175,7 +175,7 @@ def citations_of(model):
 
 COUNTRY_LINKS = Prefetch(
     "country_links",
-    queryset=EventCountry.objects.select_related("country")
+    queryset=EventCountry.all_objects.select_related("country")
     .only("event_id", "role", "country__code", "country__name")
     .order_by("role", "country__name", "pk"),
     to_attr="country_list",
@@ -383,7 +383,7 @@ class EventSerializer(Chosen):
         "organizations": [
             Prefetch(
                 "organization_links",
-                queryset=EventOrganization.objects.select_related("organization")
+                queryset=EventOrganization.all_objects.select_related("organization")
                 .only("event_id", "role", *(f"organization__{f}" for f in ORGANIZATION_REF))
                 .order_by("role", "organization__name", "pk"),
                 to_attr="organization_list",
@@ -392,7 +392,7 @@ class EventSerializer(Chosen):
         "people": [
             Prefetch(
                 "person_links",
-                queryset=EventPerson.objects.select_related("person", "organization")
+                queryset=EventPerson.all_objects.select_related("person", "organization")
                 .only(
                     "event_id",
                     "role",
@@ -425,7 +425,7 @@ class EventSerializer(Chosen):
         "citations": [
             Prefetch(
                 "citations",
-                queryset=EventCitation.objects.select_related("source")
+                queryset=EventCitation.all_objects.select_related("source")
                 .only("event_id", "locator", "source__slug", "source__title")
                 .order_by("source__title", "pk"),
                 to_attr="citation_list",

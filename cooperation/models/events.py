@@ -89,28 +89,30 @@ class EventQuerySet(models.QuerySet):
             pk__in=EventCountry.all_objects.filter(country__in=countries).values("event_id")
         )
 
+    # The links of the events read: all_objects, as drafts are left out with their events.
+
     def for_listing(self):
         """What a list row shows: host countries and programmes, in a fixed number of queries."""
         return self.prefetch_related(
             Prefetch(
                 "country_links",
-                queryset=EventCountry.objects.select_related("country"),
+                queryset=EventCountry.all_objects.select_related("country"),
             ),
             "programmes",
         )
 
     def for_detail(self):
         return self.select_related("parent").prefetch_related(
-            Prefetch("country_links", queryset=EventCountry.objects.select_related("country")),
+            Prefetch("country_links", queryset=EventCountry.all_objects.select_related("country")),
             Prefetch(
                 "organization_links",
-                queryset=EventOrganization.objects.select_related("organization"),
+                queryset=EventOrganization.all_objects.select_related("organization"),
             ),
             Prefetch(
                 "person_links",
-                queryset=EventPerson.objects.select_related("person", "organization"),
+                queryset=EventPerson.all_objects.select_related("person", "organization"),
             ),
-            Prefetch("citations", queryset=EventCitation.objects.with_sources()),
+            Prefetch("citations", queryset=EventCitation.all_objects.with_sources()),
             "programmes",
         )
 

@@ -240,7 +240,7 @@ class OrganizationDetailView(EventsOfRecord):
 
     def events(self):
         return Event.objects.filter(
-            pk__in=EventOrganization.objects.filter(organization=self.object).values("event_id")
+            pk__in=EventOrganization.all_objects.filter(organization=self.object).values("event_id")
         )
 
     def get_context_data(self, **kwargs):
@@ -266,7 +266,7 @@ class OrganizationDetailView(EventsOfRecord):
         if "page" in context:
             ids = [event.pk for event in context["page"].rows]
             roles = {}
-            for link in EventOrganization.objects.filter(
+            for link in EventOrganization.all_objects.filter(  # of the page's published events
                 organization=self.object, event_id__in=ids
             ):
                 roles.setdefault(link.event_id, []).append(link.get_role_display())
@@ -293,7 +293,7 @@ class PersonDetailView(EventsOfRecord):
 
     def events(self):
         return Event.objects.filter(
-            pk__in=EventPerson.objects.filter(person=self.object).values("event_id")
+            pk__in=EventPerson.all_objects.filter(person=self.object).values("event_id")
         )
 
     def get(self, request, *args, **kwargs):
@@ -302,7 +302,7 @@ class PersonDetailView(EventsOfRecord):
         if "page" in context:
             ids = [event.pk for event in context["page"].rows]
             links = {}
-            for link in EventPerson.objects.filter(
+            for link in EventPerson.all_objects.filter(  # of the page's published events
                 person=self.object, event_id__in=ids
             ).select_related("organization"):
                 links.setdefault(link.event_id, []).append(link)
