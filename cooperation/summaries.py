@@ -26,12 +26,13 @@ flood of distinct queries makes Django cull only rare summaries.
 """
 
 import hashlib
+import threading
 import time
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, ExtractYear
 
@@ -172,7 +173,45 @@ def count(queryset, key: str) -> RowCount:
         return RowCount(*entry.value)
     result, cost_ms = timed(count_within, queryset, budget("count"))
     write({key: Entry(version, (result.value, result.exact), cost_ms)})
+    if not result.exact:
+        count_later(key, queryset, version)
     return result
+
+
+# Keys of the exact counts this process is computing in the background (one thread each).
+_counting: set[str] = set()
+_counting_lock = threading.Lock()
+
+
+def count_later(key: str, queryset, version: int) -> None:
+    """Count exactly, with no time budget, outside the request, and cache the count as of
+    `version`: the pages say "more than 10,000" or "many" until it is there, then the exact
+    number, until the next edit. As CATALOGUE_REFRESH_AFTER_EDIT says (the broad summaries'
+    switch): in a background thread, inline (tests) or not at all. One thread per key and
+    process; another app server may count the same once more."""
+    mode = settings.CATALOGUE_REFRESH_AFTER_EDIT
+    rows = queryset.order_by()
+
+    def compute():
+        return (rows.count(), True)
+
+    if mode == "inline":
+        recompute(key, compute, version)
+    elif mode == "background":
+        with _counting_lock:
+            if key in _counting:
+                return
+            _counting.add(key)
+
+        def run():
+            try:
+                recompute(key, compute, version)
+            finally:
+                with _counting_lock:
+                    _counting.discard(key)
+                connections.close_all()  # this thread's own connection
+
+        threading.Thread(target=run, name="count-exactly", daemon=True).start()
 
 
 def recompute(key: str, compute, version: int) -> None:
