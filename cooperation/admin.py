@@ -341,8 +341,9 @@ class EventAdmin(EventImportMixin, CatalogueAdmin):
             for event in pending:
                 event.status = status
                 reason = event.publication_error()
-                uncited = not models.EventCitation.all_objects.filter(event=event).exists()
-                if not reason and status == models.Event.Status.PUBLISHED and uncited:
+                publishing = status == models.Event.Status.PUBLISHED
+                cites = models.EventCitation.all_objects.filter(event=event)
+                if not reason and publishing and not cites.exists():
                     reason = "It cites no source yet."
                 if reason:
                     refused.append((event, reason))

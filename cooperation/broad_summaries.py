@@ -19,12 +19,10 @@ warm_summaries.
 """
 
 import secrets
-import threading
 from functools import cache
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connections
 from django.db.models import Count
 from django.http import QueryDict
 
@@ -135,16 +133,4 @@ def _refresh_out_of_date(version: int) -> int:
 
 def refresh_after_edit(sender, using=None, **kwargs):
     """versions.changed: refresh as CATALOGUE_REFRESH_AFTER_EDIT says."""
-    mode = settings.CATALOGUE_REFRESH_AFTER_EDIT
-    if mode == "inline":
-        refresh()
-    elif mode == "background":
-        thread = threading.Thread(target=_refresh_in_background, name=THREAD, daemon=True)
-        thread.start()
-
-
-def _refresh_in_background():
-    try:
-        refresh()
-    finally:
-        connections.close_all()  # this thread's own connections, opened by the refresh
+    summaries.as_configured(refresh, thread_name=THREAD)

@@ -178,40 +178,48 @@ def count(queryset, key: str) -> RowCount:
     return result
 
 
+def as_configured(function, *, thread_name: str) -> None:
+    """Run `function` outside the request as CATALOGUE_REFRESH_AFTER_EDIT says: in a daemon
+    thread of the app server (its own database connections closed at the end), inline
+    (tests), or not at all. The broad summaries' refresh and the exact counts use it."""
+    mode = settings.CATALOGUE_REFRESH_AFTER_EDIT
+    if mode == "inline":
+        function()
+    elif mode == "background":
+
+        def run():
+            try:
+                function()
+            finally:
+                connections.close_all()  # this thread's own connections
+
+        threading.Thread(target=run, name=thread_name, daemon=True).start()
+
+
 # Keys of the exact counts this process is computing in the background (one thread each).
 _counting: set[str] = set()
 _counting_lock = threading.Lock()
 
 
 def count_later(key: str, queryset, version: int) -> None:
-    """Count exactly, with no time budget, outside the request, and cache the count as of
-    `version`: the pages say "more than 10,000" or "many" until it is there, then the exact
-    number, until the next edit. As CATALOGUE_REFRESH_AFTER_EDIT says (the broad summaries'
-    switch): in a background thread, inline (tests) or not at all. One thread per key and
-    process; another app server may count the same once more."""
-    mode = settings.CATALOGUE_REFRESH_AFTER_EDIT
+    """Count exactly, with no time budget, outside the request (`as_configured`), and cache
+    the count as of `version`: the pages say "more than 10,000" or "many" until it is there,
+    then the exact number, until the next edit. One count per key at a time in a process;
+    another app server may count the same once more."""
     rows = queryset.order_by()
 
-    def compute():
-        return (rows.count(), True)
-
-    if mode == "inline":
-        recompute(key, compute, version)
-    elif mode == "background":
+    def count_exactly():
         with _counting_lock:
             if key in _counting:
-                return
+                return  # another request's thread is at it
             _counting.add(key)
+        try:
+            recompute(key, lambda: (rows.count(), True), version)
+        finally:
+            with _counting_lock:
+                _counting.discard(key)
 
-        def run():
-            try:
-                recompute(key, compute, version)
-            finally:
-                with _counting_lock:
-                    _counting.discard(key)
-                connections.close_all()  # this thread's own connection
-
-        threading.Thread(target=run, name="count-exactly", daemon=True).start()
+    as_configured(count_exactly, thread_name="count-exactly")
 
 
 def recompute(key: str, compute, version: int) -> None:

@@ -388,11 +388,15 @@ def count_events(relation: str, condition: Q | None = None) -> Count:
     return Count(relation, filter=condition, distinct=True)
 
 
-class EventLinkQuerySet(models.QuerySet):
-    """Links are addressed in fixtures by (event slug, target key, role)."""
+class OfPublishedEvents:
+    """For the querysets of rows that belong to an event (its links and citations)."""
 
     def of_published(self):
         return self.exclude(event_id__in=draft_ids())
+
+
+class EventLinkQuerySet(OfPublishedEvents, models.QuerySet):
+    """Links are addressed in fixtures by (event slug, target key, role)."""
 
     def get_by_natural_key(self, event_slug, target_key, role):
         target = self.model.target_field
@@ -551,9 +555,8 @@ class EventPerson(models.Model):
         return (self.event.slug, self.person.slug, self.role)
 
 
-class EventCitationQuerySet(CitationQuerySet):
-    def of_published(self):
-        return self.exclude(event_id__in=draft_ids())
+class EventCitationQuerySet(OfPublishedEvents, CitationQuerySet):
+    pass
 
 
 class EventCitation(Citation):
