@@ -169,6 +169,53 @@ def scenarios():
     ]  # fmt: skip
 
 
+def pages_over_http(database_url, repeat, only=""):
+    """Every scenario through gunicorn (production configuration, one worker), requested in
+    turn by a client on loopback after a warm-up: the median and 95th percentile a visitor
+    meets, network stack, WSGI and WhiteNoise included. Then cold starts: for each list page, a
+    new gunicorn and empty summary caches, and the first request's time."""
+    import urllib.request
+
+    from django.core.cache import caches
+
+    from bench.serve import gunicorn
+
+    def get(url):
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=60) as response:
+            response.read()
+            assert response.status == 200, (url, response.status)
+        return (time.perf_counter() - started) * 1000
+
+    chosen = [(name, url) for name, url, _ in scenarios() if only in name]
+    warm = []
+    with gunicorn(database_url, workers=1) as base:
+        for name, url in chosen:
+            for _ in range(3):
+                get(base + url)
+            times = [get(base + url) for _ in range(repeat)]
+            warm.append(
+                {
+                    "page": name,
+                    "median_ms": round(statistics.median(times), 1),
+                    "p95_ms": round(percentile(times, 0.95), 1),
+                }
+            )
+            print(f"HTTP {name:50} median {warm[-1]['median_ms']:8.1f} p95 "
+                  f"{warm[-1]['p95_ms']:8.1f}", flush=True)  # fmt: skip
+    cold = []
+    for name, url in chosen:
+        if not url.startswith(("/events/?", "/api/events/?")) and url not in {"/", "/events/"}:
+            continue
+        for summaries in caches.all(initialized_only=False):
+            summaries.clear()
+        with gunicorn(database_url, workers=1, probe="/static/favicon.svg") as base:
+            ms = get(base + url)
+        cold.append({"page": name, "ms": round(ms, 1)})
+        print(f"HTTP cold {name:45} {ms:8.1f} ms", flush=True)
+    return {"warm": warm, "cold": cold}
+
+
 def export_in_subprocess(database_url):
     """The full CSV export in its own process: time to first byte, total, peak memory."""
     script = ROOT / "bench" / "export_once.py"
@@ -317,6 +364,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument(
+        "--skip-http", action="store_true", help="Measure the pages in-process only."
+    )
+    parser.add_argument(
         "--only", default="", help="Measure only the pages whose name contains this text."
     )
     parser.add_argument("--json", type=Path, help="Write the results as JSON here.")
@@ -375,6 +425,9 @@ def main():
             f"{row['queries']:3d} queries",
             flush=True,
         )
+
+    if not args.skip_http:
+        results["http"] = pages_over_http(args.database_url, args.repeat, args.only)
 
     if not args.skip_export:
         results["export"] = export_in_subprocess(args.database_url)

@@ -47,9 +47,10 @@ def create_database(name):
 
 
 @contextmanager
-def gunicorn(database_url, *, port=8901, workers=None, pid_file=None):
+def gunicorn(database_url, *, port=8901, workers=None, pid_file=None, probe="/events/"):
     """Yield the base URL of a gunicorn serving the site with the production configuration
-    (`config/gunicorn.py`); stop it afterwards. `pid_file` receives the master's pid."""
+    (`config/gunicorn.py`); stop it afterwards. `pid_file` receives the master's pid; `probe` is
+    the address asked for until it answers (a static file leaves the site's pages cold)."""
     static_root = Path(tempfile.mkdtemp(prefix="bench-static-"))
     env = production_env(database_url, static_root)
     manage(env, "collectstatic", "--noinput", "-v0")
@@ -65,7 +66,7 @@ def gunicorn(database_url, *, port=8901, workers=None, pid_file=None):
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(base + "/events/", timeout=5)
+                urllib.request.urlopen(base + probe, timeout=5)
                 break
             except (urllib.error.URLError, ConnectionError):
                 if time.monotonic() > deadline or process.poll() is not None:

@@ -5,16 +5,19 @@ their precision, "over N", roles and titles in parentheses, "; " between values,
 cells neutralised) are expressed in SQL, and the CSV bytes stream from the database to the
 client untouched. tests/test_csv_export.py checks that both produce the same file.
 
-The export runs as consecutive slices in export order, each one COPY over a list of ids. The
-ids come from one server-side cursor over the filtered, sorted events (the filter runs once),
-read as the slices need them: the first slice is small, so the first bytes leave within a
-fraction of a second, and the slices then grow to amortise the per-statement cost. All slices
-read one snapshot (a REPEATABLE READ, READ ONLY transaction), so an edit made during a long
-download cannot duplicate or drop a row; the rows are counted in it first, for the
-X-Record-Count header (exports.Tally): by reading them, when there are fewer than PEEK.
+The export runs as two COPY statements in export order. The first PEEK ids are read first: a
+result that short is counted by reading it, and a longer one by a COUNT. The first
+FIRST_SLICE rows are copied over their ids, so the first bytes leave within a fraction of a
+second; then everything after them in one statement, the filter again with a keyset bound
+after the last of those rows (pagination.beyond). That one statement aggregates each link
+table in one pass for all of its events: about as fast as a single COPY of the whole file
+(docs/performance.md measures both), where slices of ids looked each event's links up through
+the indexes, 1.6 times slower at 1,000,000 events. It pauses before its first row while
+PostgreSQL aggregates and sorts (about 30 s at 1,000,000 events): a proxy in front must allow
+that much silence (nginx: proxy_read_timeout). Both statements read one snapshot (a
+REPEATABLE READ, READ ONLY transaction), so an edit made during a long download cannot
+duplicate or drop a row, and the count (X-Record-Count, exports.Tally) is the rows'.
 """
-
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -22,12 +25,12 @@ from django.db import connections
 
 from .columns import BASE, CODES, COUNT, INT, PLAIN, Column, sql_literal, sql_neutralise
 from .exports import Tally, snapshot
-from .pagination import SortKey
+from .pagination import SortKey, beyond
 
+# Rows copied first, over their ids.
 FIRST_SLICE = 1_000
-LARGEST_SLICE = 100_000
-# Ids read ahead before the first slice: a result this short is counted by reading it.
-PEEK = 100_000
+# Ids read first: a result this short is counted by reading it.
+PEEK = 10_000
 # PostgreSQL sends COPY output one row per message; the response goes out in chunks of about
 # this size instead, so the app server writes (and the client reads) thousands, not millions.
 CHUNK_BYTES = 64 * 1024
@@ -119,55 +122,6 @@ def copy_statement(columns, ids, key: SortKey, base: str, *, header: bool = True
     )
 
 
-class ExportIds:
-    """The filtered events' ids in export order, read once from a server-side cursor (the
-    filter and sort run once for the whole export), and handed out as slices that grow from
-    FIRST_SLICE to LARGEST_SLICE. At most PEEK + LARGEST_SLICE ids are held at a time.
-
-    The first PEEK ids are read before anything else: when the result is shorter, that is
-    also its count, and the count query (the filter a second time) is not needed."""
-
-    def __init__(self, connection, queryset, key: SortKey):
-        self.buffer, self.done = [], False
-        ordered = queryset.order_by(*key.order_by()).values_list("pk")
-        try:
-            sql, params = ordered.query.sql_with_params()
-        except EmptyResultSet:  # a condition that can match nothing (a search for "!")
-            self.cursor, self.done = None, True
-            return
-        # psycopg's server-side cursor: DECLARE, then FETCH as the slices need them.
-        self.cursor = connection.connection.cursor(name=f"export_{uuid.uuid4().hex}")
-        self.cursor.execute(sql, params)
-        self._fetch(PEEK)
-
-    def _fetch(self, wanted: int):
-        rows = self.cursor.fetchmany(wanted)
-        self.buffer.extend(row[0] for row in rows)
-        self.done = len(rows) < wanted
-
-    def count(self) -> int | None:
-        """The number of ids, when the first read holds them all."""
-        return len(self.buffer) if self.done else None
-
-    def slices(self):
-        """Lists of ids in export order; at least one, empty for an empty result (its COPY
-        writes the header)."""
-        size, first = FIRST_SLICE, True
-        while True:
-            if len(self.buffer) < size and not self.done:
-                self._fetch(size - len(self.buffer))
-            if not self.buffer and not first:
-                return
-            first = False
-            ids, self.buffer = self.buffer[:size], self.buffer[size:]
-            yield ids
-            size = min(size * 4, LARGEST_SLICE)
-
-    def close(self):
-        if self.cursor is not None:
-            self.cursor.close()
-
-
 def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False,
                tally: Tally | None = None):  # fmt: skip
     """Yield the CSV as bytes in chunks of about CHUNK_BYTES, as PostgreSQL produces it; the
@@ -176,34 +130,34 @@ def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False,
     chunk = bytearray("\ufeff".encode() if bom else b"")
     with snapshot(queryset.db):
         with connection.cursor() as cursor:
-            # Slices sort in memory rather than on disk. The ids cursor is planned for all of
-            # its rows, as the plain query would be, not for its first tenth (a cursor's
-            # default): that plan walked the date index through a million events to find
-            # country=kh's 66,480 (5 s to the first byte, against 0.5 s).
+            # Sorts in memory rather than on disk; no JIT compilation, which costs the count
+            # and the first rows a few hundred milliseconds and saved nothing measurable.
             cursor.execute(
-                "SELECT set_config('work_mem', %s, true), "
-                "set_config('cursor_tuple_fraction', '1', true)",
+                "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
                 [settings.CATALOGUE_EXPORT_WORK_MEM],
             )
-        ids = ExportIds(connection, queryset, key)
-        try:
-            if tally is not None:
-                counted = ids.count()
-                tally.records = counted if counted is not None else queryset.count()
-            header = True
-            for batch in ids.slices():
-                statement, params = copy_statement(columns, batch, key, base, header=header)
-                header = False
-                with (
-                    connection.connection.cursor() as cursor,
-                    cursor.copy(statement, params) as copy,
-                ):
-                    for row in copy:
-                        chunk += row
-                        if len(chunk) >= CHUNK_BYTES:
-                            yield bytes(chunk)
-                            chunk.clear()
-        finally:
-            ids.close()
+        ordered = queryset.order_by(*key.order_by())
+        head = list(ordered.values_list("pk", key.field)[: PEEK + 1])
+        ids = [pk for pk, _ in head[:PEEK]]
+        batches = [ids[:FIRST_SLICE]]  # the first rows at once
+        if len(head) <= PEEK:  # the whole result, counted by reading it
+            counted = len(head)
+            if len(ids) > FIRST_SLICE:
+                batches.append(ids[FIRST_SLICE:])
+        else:  # everything after the first rows, in one statement
+            counted = queryset.count()
+            last_pk, last_value = head[FIRST_SLICE - 1]
+            batches.append(queryset.filter(beyond(key, last_value, last_pk, forward=True)))
+        if tally is not None:
+            tally.records = counted
+        del head, ids
+        for number, batch in enumerate(batches):
+            statement, params = copy_statement(columns, batch, key, base, header=number == 0)
+            with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
+                for row in copy:
+                    chunk += row
+                    if len(chunk) >= CHUNK_BYTES:
+                        yield bytes(chunk)
+                        chunk.clear()
     if chunk:
         yield bytes(chunk)

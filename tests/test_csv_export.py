@@ -159,18 +159,24 @@ def test_export_returns_every_matching_event_not_one_page(client, db, monkeypatc
     assert len(rows) == 8
 
 
-def test_export_query_count_does_not_grow_with_links(client, sample, django_assert_num_queries):
+def test_export_query_count_does_not_grow_with_links(
+    client, sample, django_assert_num_queries, monkeypatch
+):
     # Both: one query for the catalogue's version (ETag, Last-Modified). SQLite: one that
     # counts the events (X-Record-Count), one for the rows, five for the links of the batch.
-    # PostgreSQL: the export's settings; the ids cursor and one COPY statement run on the raw
-    # connection, which Django does not log, and the cursor's first read, holding every id
-    # (fewer than exports_sql.PEEK), counts them.
-    from cooperation import versions
+    # PostgreSQL: the export's settings and the first ids, which hold every id (fewer than
+    # exports_sql.PEEK) and so count them; the two COPY statements run on the raw connection,
+    # which Django does not log. With more rows than PEEK, a query counts them.
+    from cooperation import exports_sql, versions
 
     versions.current()  # its row, if a flush removed it, made before counting
-    expected = {"sqlite": 8, "postgresql": 2}[connection.vendor]
+    expected = {"sqlite": 8, "postgresql": 3}[connection.vendor]
     with django_assert_num_queries(expected):
         read_csv(client.get("/events/export.csv"))
+    monkeypatch.setattr(exports_sql, "PEEK", 2)
+    monkeypatch.setattr(exports_sql, "FIRST_SLICE", 1)
+    with django_assert_num_queries(expected + (connection.vendor == "postgresql")):
+        assert len(read_csv(client.get("/events/export.csv"))[1]) == 4
 
 
 def test_json_is_the_api_s_objects(client, sample):
@@ -296,11 +302,13 @@ def test_postgresql_copy_writes_the_same_file_as_the_python_writer(client, sampl
 @postgresql_only("COPY exists on PostgreSQL only; SQLite always uses the Python writer")
 @pytest.mark.django_db(transaction=True)  # the export's own transaction must be the outermost
 @pytest.mark.parametrize("sort", ["-date", "date", "title", "-participants", "participants"])
-def test_postgresql_export_in_slices_is_one_file_in_one_snapshot(client, monkeypatch, sort):
-    """The COPY export runs slice by slice (ids read from one cursor) in a REPEATABLE READ
-    transaction of its own: with slices of 2, 8 and 8 rows, ties on the sort value and missing
-    participant counts across slice edges, the file is the one the Python writer makes, row
-    for row. With more rows than the cursor's first read (PEEK), a query counts them."""
+def test_postgresql_export_in_two_statements_is_one_file_in_one_snapshot(client, monkeypatch, sort):
+    """The COPY export runs as two statements in a REPEATABLE READ transaction of its own: the
+    first rows over their ids, then the rest, either over the ids already read (a result of at
+    most PEEK rows, counted by reading it) or as the filter again after the last of the first
+    rows (a longer one, counted by a query). Wherever the first rows end, across ties on the
+    sort value and missing participant counts, the file is the one the Python writer makes,
+    row for row, and a filtered-out event stays out of the rest."""
     import datetime
 
     from django.http import QueryDict
@@ -308,33 +316,38 @@ def test_postgresql_export_in_slices_is_one_file_in_one_snapshot(client, monkeyp
     from cooperation import exports, exports_sql
     from cooperation.filters import EventFilter
 
-    monkeypatch.setattr(exports_sql, "FIRST_SLICE", 2)
-    monkeypatch.setattr(exports_sql, "LARGEST_SLICE", 8)
-    monkeypatch.setattr(exports_sql, "PEEK", 5)
     day = datetime.date(2012, 7, 1)
     for number in range(19):  # ties: three events on each date, titles repeat in pairs
         EventFactory(
             title=f"Event {number // 2:02d}",
             start_date=day + datetime.timedelta(days=number // 3),
             participants=None if number % 4 == 0 else number % 5,
+            type="forum" if number % 6 == 5 else "seminar",  # 3 forums, filtered out
         )
     statements = []
     original = exports_sql.copy_statement
 
-    def counting(*args, **kwargs):
-        statements.append(kwargs["header"])
+    def recording(*args, **kwargs):
+        statements.append((kwargs["header"], isinstance(args[1], list)))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(exports_sql, "copy_statement", counting)
-    response = client.get(f"/events/export.csv?sort={sort}")
-    _, copied = read_csv(response)
-    assert response["X-Record-Count"] == "19"
-    filterset = EventFilter(QueryDict(f"sort={sort}"), queryset=Event.objects.all())
+    monkeypatch.setattr(exports_sql, "copy_statement", recording)
+    query = f"sort={sort}&type=seminar"
+    filterset = EventFilter(QueryDict(query), queryset=Event.objects.all())
     assert filterset.is_valid()
     columns = LISTS["events"].columns
     written = "".join(
         exports.csv_stream(columns, exports.rows(filterset.qs, columns, base="http://testserver"))
     )
-    assert copied == list(csv.DictReader(io.StringIO(written)))
-    assert len(copied) == 19
-    assert statements == [True, False, False, False]  # 2 + 8 + 8 + 1 rows, one header
+    expected = list(csv.DictReader(io.StringIO(written)))
+    assert len(expected) == 16
+    for peek, rest_is_ids in [(5, False), (50, True)]:
+        monkeypatch.setattr(exports_sql, "PEEK", peek)
+        for first in range(1, 5):
+            monkeypatch.setattr(exports_sql, "FIRST_SLICE", first)
+            statements.clear()
+            response = client.get(f"/events/export.csv?{query}")
+            _, copied = read_csv(response)
+            assert response["X-Record-Count"] == "16"
+            assert copied == expected, (peek, first)
+            assert statements == [(True, True), (False, rest_is_ids)]
