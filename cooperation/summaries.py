@@ -127,13 +127,14 @@ def cached_many(items: dict, *, budget_ms: int) -> Values:
     long, or the value from before the latest edit (named in `.stale`) when there is one.
 
     On PostgreSQL the values to compute together get at most the "batch" budget: once it is
-    spent, the rest are left out of this response (not cached) and computed by a later
-    request, so a page with a cold cache still answers in bounded time. An out-of-date value
-    that last took longer than the time this request has left is not tried at all.
+    spent, the rest are left out of this response and computed outside it (compute_later)
+    for the requests after it, so a page with a cold cache still answers in bounded time.
+    An out-of-date value that last took longer than the time this request has left is not
+    tried at all.
     """
     version = versions.current().number  # before anything is computed (see Entry.version)
     found = read([key for key, _ in items.values()])
-    values, fresh = Values(), {}
+    values, fresh, later = Values(), {}, []
     bounded = connection.vendor == "postgresql"  # the only engine with statement timeouts
     deadline = time.monotonic() + budget("batch") / 1000
     for name, (key, compute) in items.items():
@@ -142,8 +143,11 @@ def cached_many(items: dict, *, budget_ms: int) -> Values:
         allowed = min(budget_ms, int(left_ms)) if bounded else budget_ms
         if entry is not None and (entry.version >= version or entry.value == TOO_SLOW):
             value = entry.value
+        elif bounded and is_computing(key):
+            value = None  # being computed outside a request
         elif bounded and left_ms < MIN_BUDGET_MS:
-            value = None  # this request has spent its share; the next one computes it
+            value = None  # this request has spent its share: computed outside it
+            later.append((key, compute))
         elif bounded and entry is not None and entry.cost_ms > allowed:
             value = None  # would not finish in time: the refresh after the edit computes it
         else:
@@ -152,12 +156,16 @@ def cached_many(items: dict, *, budget_ms: int) -> Values:
                 fresh[key] = Entry(version, value, cost_ms)
             elif allowed == budget_ms and entry is None:  # too slow with its full budget
                 fresh[key] = Entry(version, TOO_SLOW, budget_ms)
+            elif entry is None:  # out of this request's share
+                later.append((key, compute))
         if value is None and entry is not None and entry.value != TOO_SLOW:
             value = entry.value
             values.stale.add(name)
         values[name] = None if value is None or value == TOO_SLOW else value
     if fresh:
         write(fresh)
+    for key, compute in later:
+        compute_later(key, compute, version)
     return values
 
 
@@ -196,30 +204,44 @@ def as_configured(function, *, thread_name: str) -> None:
         threading.Thread(target=run, name=thread_name, daemon=True).start()
 
 
-# Keys of the exact counts this process is computing in the background (one thread each).
-_counting: set[str] = set()
-_counting_lock = threading.Lock()
+# Keys of the values this process is computing outside requests (one thread each), and how
+# many such threads it runs at most: a visitor inventing filters cannot start more.
+_computing: set[str] = set()
+_computing_lock = threading.Lock()
+MAX_COMPUTING = 2
+
+
+def compute_later(key: str, compute, version: int) -> None:
+    """Compute a value with no time budget outside the request (`as_configured`) and cache it
+    as of `version`: what a page left out for lack of time is there for the next one, and no
+    request spends its budget on it again meanwhile (`is_computing`). One computation per key
+    at a time in a process, at most MAX_COMPUTING at once (past that, a later request asks
+    again); another app server may compute the same once more."""
+
+    def compute_exactly():
+        with _computing_lock:
+            if key in _computing or len(_computing) >= MAX_COMPUTING:
+                return
+            _computing.add(key)
+        try:
+            recompute(key, compute, version)
+        finally:
+            with _computing_lock:
+                _computing.discard(key)
+
+    as_configured(compute_exactly, thread_name="compute-later")
+
+
+def is_computing(key: str) -> bool:
+    with _computing_lock:
+        return key in _computing
 
 
 def count_later(key: str, queryset, version: int) -> None:
-    """Count exactly, with no time budget, outside the request (`as_configured`), and cache
-    the count as of `version`: the pages say "more than 10,000" or "many" until it is there,
-    then the exact number, until the next edit. One count per key at a time in a process;
-    another app server may count the same once more."""
+    """The exact count, outside the request (compute_later): the pages say "more than 10,000"
+    or "many" until it is there, then the exact number, until the next edit."""
     rows = queryset.order_by()
-
-    def count_exactly():
-        with _counting_lock:
-            if key in _counting:
-                return  # another request's thread is at it
-            _counting.add(key)
-        try:
-            recompute(key, lambda: (rows.count(), True), version)
-        finally:
-            with _counting_lock:
-                _counting.discard(key)
-
-    as_configured(count_exactly, thread_name="count-exactly")
+    compute_later(key, lambda: (rows.count(), True), version)
 
 
 def recompute(key: str, compute, version: int) -> None:
