@@ -218,9 +218,10 @@ CATALOGUE_BUDGETS_MS = {
     # (docs/performance.md); what it leaves out is computed outside it.
     "batch": int(os.environ.get("CATALOGUE_BATCH_BUDGET_MS", "250")),
 }
-# Memory each sort of a large events export may use on PostgreSQL before spilling to disk
-# (its slices sort up to 100,000 rows; about seven sorts a slice). 32MB made a slice 20%
-# faster than the server's default 4MB at a million events (docs/performance.md).
+# Memory each sort and aggregate of an events export may use on PostgreSQL before spilling to
+# disk (the statement after the first rows aggregates every link table and sorts the rest of
+# the file). 32MB made the export 20% faster than the server's default 4MB at a million
+# events (docs/performance.md).
 CATALOGUE_EXPORT_WORK_MEM = os.environ.get("CATALOGUE_EXPORT_WORK_MEM", "32MB")
 # Where /downloads/catalogue.zip keeps the data package it builds, one file per catalogue
 # version (cooperation/datapackage/cache.py); created when needed.
