@@ -214,8 +214,9 @@ CATALOGUE_BUDGETS_MS = {
     "facet": int(os.environ.get("CATALOGUE_FACET_BUDGET_MS", "60")),
     "summary": int(os.environ.get("CATALOGUE_SUMMARY_BUDGET_MS", "300")),
     # All the uncached summaries of one page together (PostgreSQL).
-    # 250: a page's first request on a cold cache answers within 500 ms at 1,000,000 events
-    # (docs/performance.md); what it leaves out is computed outside it.
+    # What a page leaves out is computed outside it (summaries.compute_later). 250, not 400:
+    # a cold page's first request spends less before it answers (still 500-800 ms at
+    # 1,000,000 events; docs/performance.md).
     "batch": int(os.environ.get("CATALOGUE_BATCH_BUDGET_MS", "250")),
 }
 # Memory each sort and aggregate of an events export may use on PostgreSQL before spilling to
