@@ -169,6 +169,23 @@ def scenarios():
     ]  # fmt: skip
 
 
+def quiet_database(timeout=120):
+    """Wait until no other session runs a query on this database: a stopped worker's query
+    (a summary computed outside a request) runs on in PostgreSQL to its end."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state = 'active' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.2)
+
+
 def pages_over_http(database_url, repeat, only=""):
     """Every scenario through gunicorn (production configuration, one worker), requested in
     turn by a client on loopback after a warm-up: the median and 95th percentile a visitor
@@ -207,6 +224,7 @@ def pages_over_http(database_url, repeat, only=""):
     for name, url in chosen:
         if not url.startswith(("/events/?", "/api/events/?")) and url not in {"/", "/events/"}:
             continue
+        quiet_database()  # the previous page's work outside its request, still running
         for summaries in caches.all(initialized_only=False):
             summaries.clear()
         with gunicorn(database_url, workers=1, probe="/static/favicon.svg") as base:

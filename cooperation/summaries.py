@@ -121,7 +121,7 @@ def cached(key: str, compute, *, budget_ms: int):
     return cached_many({"value": (key, compute)}, budget_ms=budget_ms)["value"]
 
 
-def cached_many(items: dict, *, budget_ms: int) -> Values:
+def cached_many(items: dict, *, budget_ms: int, defer: bool = False) -> Values:
     """{name: (key, compute)} -> {name: value}: one cache read for all, then each missing or
     out-of-date value computed within the budget and cached; None for a value that took too
     long, or the value from before the latest edit (named in `.stale`) when there is one.
@@ -130,7 +130,8 @@ def cached_many(items: dict, *, budget_ms: int) -> Values:
     spent, the rest are left out of this response and computed outside it (compute_later)
     for the requests after it, so a page with a cold cache still answers in bounded time.
     An out-of-date value that last took longer than the time this request has left is not
-    tried at all.
+    tried at all. With `defer` (the page knows they would be slow: its count was), none is
+    tried: those not cached are all computed outside the request.
     """
     version = versions.current().number  # before anything is computed (see Entry.version)
     found = read([key for key, _ in items.values()])
@@ -145,8 +146,8 @@ def cached_many(items: dict, *, budget_ms: int) -> Values:
             value = entry.value
         elif bounded and is_computing(key):
             value = None  # being computed outside a request
-        elif bounded and left_ms < MIN_BUDGET_MS:
-            value = None  # this request has spent its share: computed outside it
+        elif bounded and (defer or left_ms < MIN_BUDGET_MS):
+            value = None  # no time for it in this request: computed outside it
             later.append((key, compute))
         elif bounded and entry is not None and entry.cost_ms > allowed:
             value = None  # would not finish in time: the refresh after the edit computes it

@@ -260,6 +260,29 @@ def test_a_cold_page_spends_at_most_the_batch_budget_on_summaries(client, sample
     assert "Takes too long for a result this large" not in response.content.decode()
 
 
+@postgresql_only("the time budgets are statement timeouts, a PostgreSQL feature")
+def test_a_result_too_large_to_count_leaves_its_facets_to_outside_the_request(
+    client, sample, settings, monkeypatch
+):
+    """When the count misses its budget, the facets are not tried in the request (they would
+    time out too): the first response leaves them out, and they are computed outside it."""
+    from cooperation import pagination, summaries
+
+    monkeypatch.setattr(summaries, "count_within", lambda *args: pagination.Count(3, False))
+    tried = []
+    monkeypatch.setattr(summaries, "run_within", lambda budget, f: tried.append(f) or f())
+    settings.CATALOGUE_REFRESH_AFTER_EDIT = "off"  # nothing outside the request
+    response = client.get("/events/")
+    assert "more than 3" in response.content.decode()
+    assert facet_values(response, "type") is None
+    assert not tried, "no facet tried in the request"
+
+    settings.CATALOGUE_REFRESH_AFTER_EDIT = "inline"
+    client.get("/events/")
+    assert facet_values(client.get("/events/"), "type"), "computed outside the request"
+    assert not tried
+
+
 def facet_values(response, param):
     return next(f["values"] for f in response.context["facets"] if f["param"] == param)
 

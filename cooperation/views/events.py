@@ -25,8 +25,12 @@ class EventListView(ListPage):
         except BadPosition as error:
             return self.bad(request, context, [str(error)])
         total = count(result, filterset.cache_key())
+        # A result too large to count within the budget is too large for the facets too:
+        # those not cached are computed outside this request rather than timed out in it.
         counted = summaries.cached_many(
-            filterset.facet_items(result), budget_ms=summaries.budget("facet")
+            filterset.facet_items(result),
+            budget_ms=summaries.budget("facet"),
+            defer=not total.exact,
         )
         context.update(
             page=page,
