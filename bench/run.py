@@ -174,6 +174,8 @@ def quiet_database(timeout=120):
     (a summary computed outside a request) runs on in PostgreSQL to its end."""
     from django.db import connection
 
+    if connection.vendor != "postgresql":
+        return
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
