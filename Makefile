@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test test-fast lint format migrations-check browser bench load faults clean
+.PHONY: install run test test-fast lint format migrations-check browser bench bench-10m load faults clean
 
 install: $(VENV)/.installed
 
@@ -45,14 +45,27 @@ browser:
 		echo "Installing Debian's chromium for the browser tests (needs root)..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# One database per size: BENCH_DATABASE_URL_<events>, created and filled on first use.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/catalogue_bench
-BENCH_EVENTS ?= 1000000
+BENCH_SIZES ?= 100000 1000000
 
-## Page, API, export and data-package benchmarks on a synthetic catalogue (synthesized on first use)
+## Pages (in-process and over HTTP), exports against COPY and the data package at every size
+## in BENCH_SIZES, then the sizes side by side in bench/scaling.md (docs/performance.md)
 bench: install
-	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) --events $(BENCH_EVENTS) \
-		--json bench/results.json --markdown bench/results.md
-	$(PY) bench/datapackage.py --database-url $(BENCH_DATABASE_URL) --json bench/datapackage.json
+	for n in $(BENCH_SIZES); do \
+		$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL)_$$n --events $$n \
+			--json bench/results-$$n.json --markdown bench/results-$$n.md || exit 1; \
+		case "$(BENCH_DATABASE_URL)" in postgres*) \
+			$(PY) bench/export_ratio.py --database-url $(BENCH_DATABASE_URL)_$$n \
+				--json bench/export-ratio-$$n.json || exit 1;; esac; \
+	done
+	$(PY) bench/datapackage.py --database-url $(BENCH_DATABASE_URL)_$(lastword $(BENCH_SIZES)) \
+		--json bench/datapackage.json
+	$(PY) bench/scaling.py $(foreach n,$(BENCH_SIZES),bench/results-$(n).json) > bench/scaling.md
+
+## The same at 10,000,000 events (its synthesis alone takes about 45 minutes and 40 GB)
+bench-10m:
+	$(MAKE) bench BENCH_SIZES="100000 1000000 10000000"
 
 ## gunicorn + wrk, 32 connections for 60 s on 100,000 events (needs wrk)
 load: install

@@ -1,6 +1,7 @@
 """Build the whole catalogue as a data package once, and report its time and peak memory.
 
-    python bench/datapackage.py --database-url postgres://postgres@127.0.0.1:5432/catalogue_bench \
+    python bench/datapackage.py \
+        --database-url postgres://postgres@127.0.0.1:5432/catalogue_bench_1000000 \
         [--output /tmp/catalogue.zip] [--json FILE]
 
 The build reads the database only (one read-only transaction); the zip goes to --output, or

@@ -1,6 +1,7 @@
 """Events CSV exports over HTTP against PostgreSQL's own COPY of the same SELECT.
 
-    python bench/export_ratio.py --database-url postgres://postgres@127.0.0.1:5432/catalogue_bench \
+    python bench/export_ratio.py \
+        --database-url postgres://postgres@127.0.0.1:5432/catalogue_bench_1000000 \
         [--rounds 2] ["" "country=cn" "type=training" "country=kh&year=2012"]
 
 For each query string: one COPY of the export's SELECT over every matching event in one
@@ -11,6 +12,7 @@ The database must hold the synthetic catalogue (`make bench` creates it).
 """
 
 import argparse
+import json
 import sys
 import time
 import urllib.request
@@ -53,6 +55,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="Write the rows as JSON here too.")
     parser.add_argument("queries", nargs="*", default=QUERIES)
     args = parser.parse_args()
 
@@ -63,6 +66,7 @@ def main():
 
     print("| export | COPY s | export s | ratio | first byte s | bytes |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    rows = []
     with gunicorn(args.database_url, workers=1) as base:
         http_seconds(base, "country=kh&year=2012")  # the worker's first request
         for query in args.queries:
@@ -74,11 +78,18 @@ def main():
             first_byte = min(first for first, _, _ in exports)
             total, size = min((total, size) for _, total, size in exports)
             assert size == copy_size, (query, size, copy_size)
+            rows.append(
+                {"export": query or "all events", "copy_seconds": round(copy, 2),
+                 "export_seconds": round(total, 2), "ratio": round(total / copy, 2),
+                 "first_byte_seconds": round(first_byte, 2), "bytes": size}
+            )  # fmt: skip
             print(
                 f"| {query or 'all events'} | {copy:.2f} | {total:.2f} | {total / copy:.2f} "
                 f"| {first_byte:.2f} | {size:,} |",
                 flush=True,
             )
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1) + "\n")
 
 
 if __name__ == "__main__":

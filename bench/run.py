@@ -1,10 +1,12 @@
 """Page and export benchmarks, measured server-side.
 
-    python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/catalogue_bench \
+    python bench/run.py \
+        --database-url postgres://postgres@127.0.0.1:5432/catalogue_bench_1000000 \
         --events 1000000 [--synthesize] [--repeat 30] [--json FILE] [--markdown FILE]
 
-`make bench` runs this on PostgreSQL with 1,000,000 events; the database is created, migrated
-and filled (`synthesize`, seed 1) when it does not hold that many events yet.
+`make bench` runs this on PostgreSQL at 100,000 and 1,000,000 events, one database per size;
+the database is created, migrated and filled (`synthesize`, seed 1) when it does not hold that
+many events yet.
 
 Each page is requested in-process through Django's test client (the whole request: URL
 routing, filters, queries, template; no network), after a warm-up, `--repeat` times; the
