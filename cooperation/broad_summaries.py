@@ -26,7 +26,7 @@ from django.core.cache import caches
 from django.db.models import Count
 from django.http import QueryDict
 
-from . import summaries, versions
+from . import counters, summaries, versions
 from .routers import primary
 
 LOCK = "summaries:refreshing"
@@ -101,6 +101,7 @@ def refresh() -> int:
     done = 0
     lock = caches[summaries.BROAD]
     token = secrets.token_hex(8)
+    counters.compact()  # the edit's rows of +1 and -1, folded
     with primary():
         while lock.add(LOCK, token, LOCK_SECONDS):
             try:

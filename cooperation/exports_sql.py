@@ -5,8 +5,10 @@ their precision, "over N", roles and titles in parentheses, "; " between values,
 cells neutralised) are expressed in SQL, and the CSV bytes stream from the database to the
 client untouched. tests/test_csv_export.py checks that both produce the same file.
 
-The export runs as two COPY statements in export order. The first PEEK ids are read first: a
-result that short is counted by reading it, and a longer one by a COUNT. The first
+The export runs as two COPY statements in export order. A result with a counter (every event,
+one type, one country: cooperation/counters.py) is counted by it, at once. Otherwise the first
+PEEK ids are read first: a result that short is counted by reading it, a longer one by a
+COUNT. The first
 FIRST_SLICE rows are copied over their ids, so the first bytes leave within a fraction of a
 second; then everything after them in one statement, the filter again with a keyset bound
 after the last of those rows (pagination.beyond). That one statement aggregates each link
@@ -29,7 +31,7 @@ from .exports import Tally, snapshot
 from .pagination import SortKey, beyond
 
 # Rows copied first, over their ids.
-FIRST_SLICE = 1_000
+FIRST_SLICE = 200
 # Ids read first: a result this short is counted by reading it.
 PEEK = 10_000
 # PostgreSQL sends COPY output one row per message; the response goes out in chunks of about
@@ -124,9 +126,11 @@ def copy_statement(columns, ids, key: SortKey, base: str, *, header: bool = True
 
 
 def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False,
-               tally: Tally | None = None):  # fmt: skip
+               tally: Tally | None = None, known=lambda: None):  # fmt: skip
     """Yield the CSV as bytes in chunks of about CHUNK_BYTES, as PostgreSQL produces it; the
-    number of rows, counted in the same snapshot before the first chunk, in `tally`."""
+    number of rows, counted in the same snapshot before the first chunk, in `tally`.
+    `known()`, called in the snapshot, gives that number where it is kept (counters.count):
+    otherwise a result longer than PEEK rows is counted with a COUNT."""
     connection = connections[queryset.db]
     chunk = bytearray("\ufeff".encode() if bom else b"")
     with snapshot(queryset.db):
@@ -137,16 +141,25 @@ def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False,
                 "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
                 [settings.CATALOGUE_EXPORT_WORK_MEM],
             )
-        ordered = queryset.order_by(*key.order_by())
-        head = list(ordered.values_list("pk", key.field)[: PEEK + 1])
-        ids = [pk for pk, _ in head[:PEEK]]
+        rows = queryset.order_by(*key.order_by()).values_list("pk", key.field)
+        counted = known()
+        if counted is not None and counted > PEEK:  # counted already: the first rows will do
+            head = list(rows[:FIRST_SLICE])
+            whole = len(head) < FIRST_SLICE  # never, while the counter is true
+            if whole:
+                counted = len(head)
+        else:
+            head = list(rows[: PEEK + 1])
+            whole = len(head) <= PEEK
+            if whole:  # the whole result, counted by reading it
+                counted = len(head)
+            elif counted is None:
+                counted = queryset.count()
+        ids = [pk for pk, _ in head]
         batches = [ids[:FIRST_SLICE]]  # the first rows at once
-        if len(head) <= PEEK:  # the whole result, counted by reading it
-            counted = len(head)
-            if len(ids) > FIRST_SLICE:
-                batches.append(ids[FIRST_SLICE:])
-        else:  # everything after the first rows, in one statement
-            counted = queryset.count()
+        if whole and len(ids) > FIRST_SLICE:
+            batches.append(ids[FIRST_SLICE:])
+        elif not whole:  # everything after the first rows, in one statement
             last_pk, last_value = head[FIRST_SLICE - 1]
             batches.append(queryset.filter(beyond(key, last_value, last_pk, forward=True)))
         if tally is not None:

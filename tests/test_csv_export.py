@@ -164,19 +164,30 @@ def test_export_query_count_does_not_grow_with_links(
 ):
     # Both: one query for the catalogue's version (ETag, Last-Modified). SQLite: one that
     # counts the events (X-Record-Count), one for the rows, five for the links of the batch.
-    # PostgreSQL: the export's settings and the first ids, which hold every id (fewer than
-    # exports_sql.PEEK) and so count them; the two COPY statements run on the raw connection,
-    # which Django does not log. With more rows than PEEK, a query counts them.
+    # PostgreSQL: the export's settings and the first ids; the two COPY statements run on the
+    # raw connection, which Django does not log. The number of rows: for every event, one
+    # type or one country, a counter's sum (cooperation/counters.py); for any other filter,
+    # the first ids when they are all (at most exports_sql.PEEK), else a COUNT.
     from cooperation import exports_sql, versions
 
     versions.current()  # its row, if a flush removed it, made before counting
+    on_postgresql = connection.vendor == "postgresql"
     expected = {"sqlite": 8, "postgresql": 3}[connection.vendor]
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(expected + on_postgresql):  # the counter
         read_csv(client.get("/events/export.csv"))
+    with django_assert_num_queries(expected):
+        read_csv(client.get("/events/export.csv?year=2012"))
     monkeypatch.setattr(exports_sql, "PEEK", 2)
     monkeypatch.setattr(exports_sql, "FIRST_SLICE", 1)
-    with django_assert_num_queries(expected + (connection.vendor == "postgresql")):
-        assert len(read_csv(client.get("/events/export.csv"))[1]) == 4
+    # country=cn: and a query that finds China
+    for query, rows, counter in [("", 4, True), ("country=cn", 4, True), ("year=2012", 3, False)]:
+        lookups = query.startswith("country")
+        with django_assert_num_queries(expected + on_postgresql + lookups) as queries:
+            assert len(read_csv(client.get(f"/events/export.csv?{query}"))[1]) == rows
+        if on_postgresql:
+            sql = " ".join(query["sql"] for query in queries.captured_queries)
+            assert ("cooperation_eventcounter" in sql) == counter, (query, sql)
+            assert ("COUNT(*)" in sql) != counter, (query, sql)
 
 
 def test_json_is_the_api_s_objects(client, sample):

@@ -24,6 +24,7 @@ from cooperation.models import (
 )
 from cooperation.synthesis import Plan, SynthesisError, synthesize
 
+from .engines import postgresql_only
 from .factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +267,20 @@ def test_the_database_refuses_parent_cycles_again_after_a_synthesis(synthesized,
     top, bottom = chain(WITH_PARENTS[model], 2)
     with pytest.raises(IntegrityError, match="parent_not_in_cycle"), transaction.atomic():
         model.objects.filter(pk=top.pk).update(parent=bottom)
+
+
+@postgresql_only("the event counters' triggers exist on PostgreSQL only")
+def test_the_event_counters_are_true_after_a_synthesis_and_its_clearing(sample):
+    """The counters' triggers are off while the synthetic rows are written and cleared (one
+    per row would cost more than the writes); every counter is recomputed after, and the
+    triggers are on again for the edits that follow."""
+    from cooperation.models import EventCounter
+
+    from .test_counters import assert_counters_true
+
+    synthesize(EVENTS, seed=7)
+    assert_counters_true()
+    assert EventCounter.objects.filter(key="all").count() == 1  # one row per counter
+    synthesize(EVENTS, seed=8, clear=True)
+    EventFactory(slug="after", type="training", status=Event.Status.PUBLISHED)
+    assert_counters_true()

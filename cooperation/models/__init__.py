@@ -8,6 +8,7 @@ no versions, except the `~` version a load records when it sets a many-to-many f
 
 from .actors import Organization, OrganizationCitation, Person, PersonCitation
 from .base import FIRST_YEAR, LAST_YEAR, alias_lines
+from .counters import EventCounter
 from .events import (
     Event,
     EventCitation,
@@ -41,6 +42,7 @@ __all__ = [
     "Country",
     "Event",
     "EventCitation",
+    "EventCounter",
     "EventCountry",
     "EventOrganization",
     "EventPerson",
