@@ -7,13 +7,15 @@
 For each query string: one COPY of the export's SELECT over every matching event in one
 statement (bench/copy_sql.py's floor, filtered), then the export through gunicorn with the
 production settings (bench/serve.py), alternately, `--rounds` times; the best of each, their
-ratio, and the export's time to its first byte. Both give the same bytes (checked).
+ratio, and the export's time to its first byte. Both give the same bytes (checked). Last, the
+peak memory of the one gunicorn worker that served every export.
 The database must hold the synthetic catalogue (`make bench` creates it).
 """
 
 import argparse
 import json
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -43,7 +45,7 @@ def copy_seconds(query: str, base: str) -> tuple[float, int]:
 
 def http_seconds(base: str, query: str) -> tuple[float, float, int]:
     started = time.perf_counter()
-    with urllib.request.urlopen(f"{base}/events/export.csv?{query}", timeout=900) as response:
+    with urllib.request.urlopen(f"{base}/events/export.csv?{query}", timeout=3600) as response:
         size = len(response.read(1))
         first_byte = time.perf_counter() - started
         while block := response.read(1 << 20):
@@ -59,7 +61,7 @@ def main():
     parser.add_argument("queries", nargs="*", default=QUERIES)
     args = parser.parse_args()
 
-    from bench.run import setup
+    from bench.run import peak_memory_mb, setup
 
     setup(args.database_url)
     from bench.serve import gunicorn
@@ -67,7 +69,8 @@ def main():
     print("| export | COPY s | export s | ratio | first byte s | bytes |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     rows = []
-    with gunicorn(args.database_url, workers=1) as base:
+    pid_file = Path(tempfile.mkdtemp(prefix="bench-gunicorn-")) / "pid"
+    with gunicorn(args.database_url, workers=1, pid_file=pid_file) as base:
         http_seconds(base, "country=kh&year=2012")  # the worker's first request
         for query in args.queries:
             copies, exports = [], []
@@ -88,6 +91,13 @@ def main():
                 f"| {first_byte:.2f} | {size:,} |",
                 flush=True,
             )
+        master = int(pid_file.read_text())
+        with open(f"/proc/{master}/task/{master}/children") as handle:
+            (worker,) = [int(pid) for pid in handle.read().split()]
+        memory = peak_memory_mb(worker)
+    print(f"Peak memory of the gunicorn worker: {memory} MB")
+    for row in rows:
+        row["worker_peak_memory_mb"] = memory
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n")
 

@@ -270,7 +270,7 @@ def export_over_http(database_url):
     with gunicorn(database_url, workers=1, pid_file=pid_file) as base:
         master = int(pid_file.read_text())
         started = time.perf_counter()
-        with urllib.request.urlopen(base + "/events/export.csv", timeout=120) as response:
+        with urllib.request.urlopen(base + "/events/export.csv", timeout=3600) as response:
             size = len(response.read(1))
             first_byte = time.perf_counter() - started
             while block := response.read(1 << 20):

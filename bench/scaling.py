@@ -66,6 +66,17 @@ def main(paths):
             row = find(exports, name, "export")
             cells.append(f"{row['ratio']} ({row['first_byte_seconds']})" if row else "")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if any(exports for _, _, exports in runs):
+        cells = [
+            f"{exports[0]['copy_seconds']} s / {exports[0]['export_seconds']} s" if exports else ""
+            for _, _, exports in runs
+        ]
+        lines.append("| all events: COPY / export | " + " | ".join(cells) + " |")
+        cells = [
+            f"{exports[0].get('worker_peak_memory_mb', '')} MB" if exports else ""
+            for _, _, exports in runs
+        ]
+        lines.append("| gunicorn worker's peak memory, all exports | " + " | ".join(cells) + " |")
     print("\n".join(lines))
 
 
