@@ -1,6 +1,7 @@
 """The event counters (cooperation/counters.py): PostgreSQL's triggers keep them equal to what
 a COUNT gives, whatever editors do, so that an export can state its length at once."""
 
+import json
 import threading
 
 import pytest
@@ -152,3 +153,18 @@ def test_two_editors_adding_one_country_in_two_roles_count_it_once(sample):
     assert EventCountry.all_objects.filter(event=event, country=mozambique).count() == 2
     assert counters.count(filtered("country=mz"), "default") == 2  # the trip and this one
     assert_counters_true()
+
+
+@COUNTED
+@pytest.mark.parametrize("export", ["csv", "json"])
+def test_exports_take_their_number_from_the_counter(client, sample, export):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/events/export.{export}", {"country": "cn"})
+        body = b"".join(response.streaming_content)
+    rows = len(json.loads(body)) if export == "json" else body.count(b"\n") - 1
+    assert int(response["X-Record-Count"]) == rows == 4
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "cooperation_eventcounter" in sql
+    assert "COUNT(*)" not in sql

@@ -5,7 +5,7 @@ streamed JSON array of the same objects."""
 import json
 from collections.abc import Iterator
 
-from .. import summaries
+from .. import counters, summaries
 from ..exports import Tally, snapshot
 from ..lists import CatalogueList, with_event_counts
 from ..pagination import window
@@ -23,14 +23,18 @@ def batches(catalogue_list: CatalogueList, filterset, base: str, fields=None):
     """(number, batches): how many records the filters choose, and those records in the
     list's order a batch at a time: keyset windows for a sort by a field, a ranking (ids and
     counts, read once) for a count sort. The number is read at once, the batches as they are
-    iterated: in one snapshot, both agree."""
+    iterated: in one snapshot, both agree. The events' number comes from their counter where
+    one is kept (cooperation/counters.py), else from a COUNT."""
     if catalogue_list.rows is not None:
         rows = list(catalogue_list.rows(filterset, base))
         return len(rows), iter([rows])
     queryset = filterset.qs
     sort = filterset.sort()
     if sort.key is not None:
-        return queryset.count(), keyset_batches(catalogue_list, queryset, sort.key, fields)
+        number = counters.count(filterset, queryset.db)  # events, simply filtered: at once
+        if number is None:
+            number = queryset.count()
+        return number, keyset_batches(catalogue_list, queryset, sort.key, fields)
     ranking = list(queryset.values_list("pk", "n"))
     return len(ranking), ranked_batches(catalogue_list, ranking, fields)
 
