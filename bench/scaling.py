@@ -67,9 +67,9 @@ def main(paths):
             cells.append(f"{row['ratio']} ({row['first_byte_seconds']})" if row else "")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     if any(exports for _, _, exports in runs):
+        whole = [find(exports, "all events", "export") for _, _, exports in runs]
         cells = [
-            f"{exports[0]['copy_seconds']} s / {exports[0]['export_seconds']} s" if exports else ""
-            for _, _, exports in runs
+            f"{row['copy_seconds']} s / {row['export_seconds']} s" if row else "" for row in whole
         ]
         lines.append("| all events: COPY / export | " + " | ".join(cells) + " |")
         cells = [
