@@ -65,8 +65,8 @@ def count(filterset, using: str) -> int | None:
     """The number of events of `filterset` from its counter, in the caller's snapshot; None
     where no counter answers (another filter, or SQLite)."""
     connection = connections[using]
-    key = key_of(filterset)
-    if connection.vendor != "postgresql" or key is None:
+    key = key_of(filterset) if connection.vendor == "postgresql" else None
+    if key is None:
         return None
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT coalesce(sum(delta), 0) FROM {TABLE} WHERE key = %s", [key])

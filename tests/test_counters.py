@@ -72,6 +72,12 @@ def test_the_counters_follow_every_kind_of_edit(sample):
     assert_counters_true()
     EventCountry.all_objects.filter(event=draft).update(event=event)  # moved to another event
     assert_counters_true()
+    # One statement moving both of the conference's links (Tanzania, China) to Mozambique.
+    EventCountry.all_objects.filter(event__slug="2012-07-28-conference").update(
+        country=Country.objects.get(code="MZ")
+    )
+    assert counters.count(filtered("country=mz"), "default") == 2  # the trip and it, once
+    assert_counters_true()
     # Deleted the way the admin does (its links first), and by a raw delete (event first).
     Event.all_objects.get(slug="draft").delete()
     event.delete()

@@ -47,23 +47,24 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Links written by one statement, as (event, country, rows added minus rows removed): the
+-- Links written by one statement, each (event, country, +1 added or -1 removed): the
 -- triggers run once per statement, after it, so that two links of one event to one country
 -- written together (or the two roles deleted with their event) are weighed together.
-CREATE FUNCTION cooperation_count_links(events bigint[], countries bigint[], changes int[])
+CREATE TYPE cooperation_link_change AS (event bigint, country bigint, change int);
+
+CREATE FUNCTION cooperation_count_links(written cooperation_link_change[])
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     -- The events' rows locked, in one order: one event's links change one transaction at a
     -- time, and the count below (a new snapshot) sees the links committed before.
-    PERFORM 1 FROM cooperation_event WHERE id = ANY(events) ORDER BY id FOR NO KEY UPDATE;
+    PERFORM 1 FROM cooperation_event
+    WHERE id IN (SELECT event FROM unnest(written)) ORDER BY id FOR NO KEY UPDATE;
     INSERT INTO cooperation_eventcounter (key, delta)
     SELECT 'country:' || moved.country, sum(
         (now_linked.n > 0)::int - (now_linked.n - moved.n > 0)::int
     )
     FROM (
-        SELECT event, country, sum(change) AS n
-        FROM unnest(events, countries, changes) AS written (event, country, change)
-        GROUP BY event, country
+        SELECT event, country, sum(change) AS n FROM unnest(written) GROUP BY event, country
     ) AS moved
     JOIN cooperation_event e ON e.id = moved.event AND e.status <> 'draft'
     CROSS JOIN LATERAL (
@@ -78,20 +79,16 @@ CREATE FUNCTION cooperation_eventcountry_counted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM cooperation_count_links(
-            ARRAY(SELECT event_id FROM added ORDER BY id),
-            ARRAY(SELECT country_id FROM added ORDER BY id),
-            ARRAY(SELECT 1 FROM added ORDER BY id));
+        PERFORM cooperation_count_links(ARRAY(
+            SELECT (event_id, country_id, 1)::cooperation_link_change FROM added));
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM cooperation_count_links(
-            ARRAY(SELECT event_id FROM removed ORDER BY id),
-            ARRAY(SELECT country_id FROM removed ORDER BY id),
-            ARRAY(SELECT -1 FROM removed ORDER BY id));
+        PERFORM cooperation_count_links(ARRAY(
+            SELECT (event_id, country_id, -1)::cooperation_link_change FROM removed));
     ELSE
-        PERFORM cooperation_count_links(
-            ARRAY(SELECT event_id FROM added UNION ALL SELECT event_id FROM removed),
-            ARRAY(SELECT country_id FROM added UNION ALL SELECT country_id FROM removed),
-            ARRAY(SELECT 1 FROM added UNION ALL SELECT -1 FROM removed));
+        PERFORM cooperation_count_links(ARRAY(
+            SELECT (event_id, country_id, 1)::cooperation_link_change FROM added
+            UNION ALL
+            SELECT (event_id, country_id, -1)::cooperation_link_change FROM removed));
     END IF;
     RETURN NULL;
 END $$;
@@ -134,7 +131,8 @@ DROP TRIGGER event_counted_again ON cooperation_event;
 DROP TRIGGER event_counted ON cooperation_event;
 DROP FUNCTION cooperation_eventcountry_counted();
 DROP FUNCTION cooperation_event_counted();
-DROP FUNCTION cooperation_count_links(bigint[], bigint[], int[]);
+DROP FUNCTION cooperation_count_links(cooperation_link_change[]);
+DROP TYPE cooperation_link_change;
 DROP FUNCTION cooperation_count_events(text[], text[]);
 DROP FUNCTION cooperation_event_counter_keys(bigint, text);
 """
