@@ -10,6 +10,7 @@ ordering, not a page number, so a link stays valid when events are added before 
 import base64
 import datetime
 import json
+import time
 from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
@@ -205,15 +206,20 @@ def _is_timeout(error) -> bool:
 
 
 def count_within(queryset, budget_ms: int) -> Count:
-    """An exact count if the database can give it within the budget; else whether there are
-    more than COUNT_FLOOR (a count that stops there, within the budget again); else unknown."""
+    """How many rows match, within one budget for both of its counts: first a count that
+    stops past COUNT_FLOOR (exact for a result that short), then, for a longer one and with
+    what is left of the budget, the whole count; else the floor, a true lower bound; None when
+    not even the first finished in time."""
     rows = queryset.order_by()
-    exact = run_within(budget_ms, rows.count)
-    if exact is not None:
-        return Count(exact, True)
+    deadline = time.monotonic() + budget_ms / 1000
     found = run_within(budget_ms, rows[: COUNT_FLOOR + 1].count)
     if found is None:
         return Count(None, False)
     if found <= COUNT_FLOOR:
         return Count(found, True)
+    left_ms = (deadline - time.monotonic()) * 1000
+    if left_ms >= 1:
+        exact = run_within(left_ms, rows.count)
+        if exact is not None:
+            return Count(exact, True)
     return Count(COUNT_FLOOR, False)

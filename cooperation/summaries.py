@@ -28,11 +28,12 @@ flood of distinct queries makes Django cull only rare summaries.
 import hashlib
 import threading
 import time
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, ExtractYear
 
@@ -44,6 +45,9 @@ from .pagination import count_within, run_within
 
 FACET_LIMIT = 12
 MIN_BUDGET_MS = 20  # less than this left of the batch budget: not worth starting a query
+# The facets of a larger result are computed outside the request: at 1,000,000 events those of
+# 66,000 (one country) take 60-80 ms each, those of 10,000 about 10 ms (docs/performance.md).
+FACET_ROWS = 10_000
 BROAD, RARE = "default", "rare"  # settings.CACHES aliases
 
 
@@ -65,7 +69,8 @@ def cache_for(key: str) -> str:
 
 
 # Remembered in place of a value that could not be computed within its budget, so that the
-# next requests do not spend the budget again (warm_summaries replaces it with the value).
+# next requests do not spend the budget again; the value is computed outside the request
+# (compute_later), and replaces it.
 TOO_SLOW = "too-slow"
 
 
@@ -155,8 +160,9 @@ def cached_many(items: dict, *, budget_ms: int, defer: bool = False) -> Values:
             value, cost_ms = timed(run_within, allowed, compute)
             if value is not None:
                 fresh[key] = Entry(version, value, cost_ms)
-            elif allowed == budget_ms and entry is None:  # too slow with its full budget
-                fresh[key] = Entry(version, TOO_SLOW, budget_ms)
+            elif allowed == budget_ms and entry is None:  # too slow with its full budget:
+                fresh[key] = Entry(version, TOO_SLOW, budget_ms)  # not tried in a request again,
+                later.append((key, compute))  # computed outside it, replacing the mark
             elif entry is None:  # out of this request's share
                 later.append((key, compute))
         if value is None and entry is not None and entry.value != TOO_SLOW:
@@ -170,9 +176,16 @@ def cached_many(items: dict, *, budget_ms: int, defer: bool = False) -> Values:
     return values
 
 
-def count(queryset, key: str) -> RowCount:
+def count(queryset, key: str, filterset=None) -> RowCount:
     """How many rows match: exact within the count budget, else a true lower bound
-    (pagination.count_within); cached until the next edit."""
+    (pagination.count_within); cached until the next edit. An events filter that a counter
+    answers (no filter, one type, one country: cooperation/counters.py) is counted exactly at
+    once, in any catalogue, and nothing is cached or counted later."""
+    if filterset is not None:
+        from . import counters
+
+        if (number := counters.count(filterset, queryset.db)) is not None:
+            return RowCount(number, True)
     version = versions.current().number
     # "rows:", not "count:" as before: counts cached when an inexact one was the planner's
     # estimate must not be read as the lower bounds they now are.
@@ -225,12 +238,34 @@ def compute_later(key: str, compute, version: int) -> None:
                 return
             _computing.add(key)
         try:
-            recompute(key, compute, version)
+            with one_core():
+                recompute(key, compute, version)
         finally:
             with _computing_lock:
                 _computing.discard(key)
 
     as_configured(compute_exactly, thread_name="compute-later")
+
+
+@contextmanager
+def one_core():
+    """On PostgreSQL, the block's queries without parallel workers: a count or facet of most
+    of ten million events computed outside a request would otherwise take every core of a
+    small server (the default is two workers beside the leader) from the pages it serves."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    setting = "max_parallel_workers_per_gather"
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting(%s), set_config(%s, '0', true)", [setting, setting]
+            )
+            previous = cursor.fetchone()[0]
+        yield
+        # Put back, as pagination.run_within does: a released savepoint would keep it.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [setting, previous])
 
 
 def is_computing(key: str) -> bool:

@@ -272,15 +272,95 @@ def test_a_result_too_large_to_count_leaves_its_facets_to_outside_the_request(
     tried = []
     monkeypatch.setattr(summaries, "run_within", lambda budget, f: tried.append(f) or f())
     settings.CATALOGUE_REFRESH_AFTER_EDIT = "off"  # nothing outside the request
-    response = client.get("/events/")
+    url = "/events/?date_from=1000-01-01"  # every event, by a filter no counter holds
+    response = client.get(url)
     assert "more than 3" in response.content.decode()
     assert facet_values(response, "type") is None
     assert not tried, "no facet tried in the request"
 
     settings.CATALOGUE_REFRESH_AFTER_EDIT = "inline"
-    client.get("/events/")
-    assert facet_values(client.get("/events/"), "type"), "computed outside the request"
+    client.get(url)
+    assert facet_values(client.get(url), "type"), "computed outside the request"
     assert not tried
+
+
+@postgresql_only("counters and time budgets are PostgreSQL features")
+def test_a_counted_result_too_large_for_facets_leaves_them_to_outside_the_request(
+    client, sample, settings, monkeypatch
+):
+    """One country is counted exactly by its counter, at once; a result larger than
+    FACET_ROWS still has its facets computed outside the request, not timed out in it."""
+    from cooperation import pagination
+
+    monkeypatch.setattr(summaries, "FACET_ROWS", 2)
+    tried = []
+    monkeypatch.setattr(summaries, "run_within", lambda budget, f: tried.append(f) or f())
+    monkeypatch.setattr(
+        summaries, "count_within", lambda *args: pytest.fail("counted by its counter")
+    )
+    settings.CATALOGUE_REFRESH_AFTER_EDIT = "off"
+    truth = Event.objects.involving(sample["tanzania"]).count()
+    assert truth > 2
+    response = client.get("/events/?country=tz")
+    assert response.context["count"] == pagination.Count(truth, True)
+    assert facet_values(response, "type") is None
+    assert not tried, "no facet tried in the request"
+
+    monkeypatch.setattr(summaries, "FACET_ROWS", truth)  # small enough: computed in it
+    response = client.get("/events/?country=tz")
+    assert facet_values(response, "type")
+    assert tried
+
+
+@postgresql_only("the time budgets are statement timeouts, a PostgreSQL feature")
+def test_a_summary_too_slow_for_its_budget_is_marked_then_computed_outside_the_request(
+    client, sample, settings, monkeypatch
+):
+    """A facet that runs out of its whole budget is not tried by the next requests, and is
+    computed outside the request, its value then replacing the mark."""
+    tried = []
+
+    def too_slow(budget_ms, function):
+        tried.append(function)
+        return None
+
+    monkeypatch.setattr(summaries, "run_within", too_slow)
+    settings.CATALOGUE_REFRESH_AFTER_EDIT = "off"
+    url = "/events/?type=training"
+    assert facet_values(client.get(url), "country") is None
+    assert tried
+    tried.clear()
+    assert facet_values(client.get(url), "country") is None
+    assert not tried, "marked as too slow: not tried again"
+
+    summaries_cache_cleared()
+    settings.CATALOGUE_REFRESH_AFTER_EDIT = "inline"
+    assert facet_values(client.get(url), "country") is None, "too slow in the request"
+    counted = facet_values(client.get(url), "country")
+    assert counted, "computed outside the request, replacing the mark"
+
+
+@postgresql_only("parallel workers are PostgreSQL's")
+def test_what_is_computed_outside_requests_runs_on_one_core(db, settings):
+    settings.CATALOGUE_REFRESH_AFTER_EDIT = "inline"
+    seen = []
+
+    def compute():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            seen.append(cursor.fetchone()[0])
+        return 1
+
+    summaries.compute_later("test:one-core", compute, 0)
+    assert seen == ["0"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] != "0", "only for that computation"
+
+
+def summaries_cache_cleared():
+    for summaries_cache in caches.all():
+        summaries_cache.clear()
 
 
 def facet_values(response, param):

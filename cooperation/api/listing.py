@@ -186,7 +186,8 @@ class KeysetPagination(BasePagination):
     def count(self, queryset) -> dict:
         """The exact number of matching records, or, when counting them all would take too
         long, a true lower bound (`count_is_minimum`)."""
-        found = summaries.count(queryset, self.view.filterset.cache_key())
+        filterset = self.view.filterset
+        found = summaries.count(queryset, filterset.cache_key(), filterset)
         return {"count": found.value, "count_is_minimum": not found.exact}
 
     def link(self, **position) -> str:

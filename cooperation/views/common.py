@@ -61,11 +61,12 @@ def offset_window(queryset, key, number, size):
     )
 
 
-def count(queryset, key: str):
-    """The number of rows, exact or estimated (see summaries.count); cached under `key`."""
+def count(queryset, key: str, filterset=None):
+    """The number of rows, exact or a true lower bound (see summaries.count); cached under
+    `key`, or read from a counter when `filterset` is one that has it."""
     from .. import summaries
 
-    return summaries.count(queryset, key)
+    return summaries.count(queryset, key, filterset)
 
 
 def year_chart(title, counts, url_for):

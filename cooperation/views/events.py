@@ -24,13 +24,14 @@ class EventListView(ListPage):
             page = event_window(request, result.for_listing(), filterset.sort().key)
         except BadPosition as error:
             return self.bad(request, context, [str(error)])
-        total = count(result, filterset.cache_key())
-        # A result too large to count within the budget is too large for the facets too:
-        # those not cached are computed outside this request rather than timed out in it.
+        total = count(result, filterset.cache_key(), filterset)
+        # A result too large to count within the budget, or counted at once by a counter but
+        # larger than FACET_ROWS, is too large for the facets: those not cached are computed
+        # outside this request rather than timed out in it.
         counted = summaries.cached_many(
             filterset.facet_items(result),
             budget_ms=summaries.budget("facet"),
-            defer=not total.exact,
+            defer=not total.exact or total.value > summaries.FACET_ROWS,
         )
         context.update(
             page=page,
