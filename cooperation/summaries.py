@@ -176,15 +176,16 @@ def cached_many(items: dict, *, budget_ms: int, defer: bool = False) -> Values:
     return values
 
 
-def count(queryset, key: str, filterset=None) -> RowCount:
+def count(queryset, key: str, counter: str | None = None) -> RowCount:
     """How many rows match: exact within the count budget, else a true lower bound
-    (pagination.count_within); cached until the next edit. An events filter that a counter
-    answers (no filter, one type, one country: cooperation/counters.py) is counted exactly at
-    once, in any catalogue, and nothing is cached or counted later."""
-    if filterset is not None:
+    (pagination.count_within); cached until the next edit. Events that a counter holds
+    (`counter`, a key of cooperation/counters.py: every event, one type, one country, one
+    year, one country in one year) are counted exactly from it at once, in any catalogue,
+    and nothing is cached or counted later."""
+    if counter is not None:
         from . import counters
 
-        if (number := counters.count(filterset, queryset.db)) is not None:
+        if (number := counters.read(counter, queryset.db)) is not None:
             return RowCount(number, True)
     version = versions.current().number
     # "rows:", not "count:" as before: counts cached when an inexact one was the planner's

@@ -1,6 +1,7 @@
 """The event counters (cooperation/counters.py): PostgreSQL's triggers keep them equal to what
 a COUNT gives, whatever editors do, so that an export can state its length at once."""
 
+import datetime
 import json
 import threading
 
@@ -27,9 +28,19 @@ def filtered(query: str):
 
 
 def assert_counters_true():
-    """Every counter there is, and one of each kind that should say 0, against a COUNT."""
+    """Every counter there is, and one of each kind that should say 0, against a COUNT: the
+    countries with links and one without, each year the events span and one either side."""
     queries = ["", *(f"type={value}" for value, _ in Event.Type.choices)]
-    queries += [f"country={code}" for code in Country.objects.values_list("code", flat=True)]
+    codes = set(EventCountry.all_objects.values_list("country__code", flat=True))
+    codes |= set(Country.objects.exclude(code__in=codes).values_list("code", flat=True)[:1])
+    dates = Event.all_objects.values_list("start_date", "end_date")
+    years = range(
+        min(start.year for start, _ in dates) - 1,
+        max((end or start).year for start, end in dates) + 2,
+    )
+    queries += [f"country={code}" for code in codes]
+    queries += [f"year={year}" for year in years]
+    queries += [f"country={code}&year={year}" for code in codes for year in years]
     for query in queries:
         filterset = filtered(query)
         expected = filterset.qs.count()
@@ -58,6 +69,21 @@ def test_the_counters_follow_every_kind_of_edit(sample):
     assert_counters_true()
     event.status = Event.Status.PUBLISHED
     event.type = "forum"
+    event.save()
+    assert_counters_true()
+    # Its dates changed: from one year to three, then to another year, then back to one day.
+    event.start_date, event.end_date = datetime.date(2009, 12, 30), datetime.date(2011, 1, 2)
+    event.end_date_precision = "day"
+    event.save()
+    assert counters.count(filtered("country=cn&year=2010"), "default") == len(
+        filtered("country=cn&year=2010").qs
+    )
+    assert_counters_true()
+    event.start_date, event.end_date = datetime.date(2015, 1, 1), datetime.date(2015, 3, 1)
+    event.save()
+    assert_counters_true()
+    event.end_date = None
+    event.end_date_precision = ""
     event.save()
     assert_counters_true()
     # One of China's two roles gone: still counted; a role changed; a country changed.
@@ -113,12 +139,17 @@ def test_only_the_simplest_filters_have_a_counter(sample):
     assert counters.key_of(filtered("sort=title")) == "all"
     assert counters.key_of(filtered("type=training")) == "type:training"
     assert counters.key_of(filtered("country=CN")) == f"country:{china.pk}"
+    assert counters.key_of(filtered("year=2012")) == "year:2012"
+    assert counters.key_of(filtered("year=2012&country=cn")) == f"country:{china.pk}:year:2012"
     for query in [
         "country=cn&country=tz",
         "country=cn&country_role=host",  # a qualifier changes the result
         "type=training&type=forum",
         "country=cn&type=training",
-        "year=2012",
+        "year=2012&year=2013",
+        "year=2012&type=training",
+        "year=2012&and_year=2013",
+        "country=cn&year=2012&country_role=host",
         "q=water",
     ]:
         assert counters.key_of(filtered(query)) is None, query
@@ -174,3 +205,36 @@ def test_exports_take_their_number_from_the_counter(client, sample, export):
     sql = " ".join(query["sql"] for query in queries.captured_queries)
     assert "cooperation_eventcounter" in sql
     assert "COUNT(*)" not in sql
+
+
+@COUNTED
+@pytest.mark.parametrize(
+    "url, query",
+    [
+        ("/events/", "country=cn&year=2012"),
+        ("/events/", "year=2012"),
+        ("/events/", "type=training"),
+        ("/api/events/", "country=cn&year=2012"),
+        ("/years/2012/", ""),
+        ("/api/years/2012/", ""),
+    ],
+)
+def test_lists_and_year_pages_take_their_count_from_the_counter(client, sample, url, query):
+    """No COUNT, and the number a COUNT would give."""
+    from django.test.utils import CaptureQueriesContext
+
+    expected = filtered(query or "year=2012").qs.count()
+    assert expected
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{url}?{query}")
+    assert response.status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert any("cooperation_eventcounter" in statement for statement in sql)
+    counts = [s for s in sql if "COUNT(*)" in s and 'FROM "cooperation_event"' in s]
+    assert not counts
+    if url.startswith("/api/"):
+        body = response.json()
+        assert body.get("count", body.get("events")) == expected
+    else:
+        assert response.context["count"].value == expected
+        assert response.context["count"].exact

@@ -166,8 +166,9 @@ def test_export_query_count_does_not_grow_with_links(
     # counts the events (X-Record-Count), one for the rows, five for the links of the batch.
     # PostgreSQL: the export's settings and the first ids; the two COPY statements run on the
     # raw connection, which Django does not log. The number of rows: for every event, one
-    # type or one country, a counter's sum (cooperation/counters.py); for any other filter,
-    # the first ids when they are all (at most exports_sql.PEEK), else a COUNT.
+    # type, one country, one year or one country in one year, a counter's sum
+    # (cooperation/counters.py); for any other filter, the first ids when they are all (at
+    # most exports_sql.PEEK), else a COUNT. 2012 by dates has no counter.
     from cooperation import exports_sql, versions
 
     versions.current()  # its row, if a flush removed it, made before counting
@@ -175,12 +176,19 @@ def test_export_query_count_does_not_grow_with_links(
     expected = {"sqlite": 8, "postgresql": 3}[connection.vendor]
     with django_assert_num_queries(expected + on_postgresql):  # the counter
         read_csv(client.get("/events/export.csv"))
+    in_2012 = "date_from=2012-01-01&date_to=2012-12-31"
     with django_assert_num_queries(expected):
-        read_csv(client.get("/events/export.csv?year=2012"))
+        read_csv(client.get(f"/events/export.csv?{in_2012}"))
     monkeypatch.setattr(exports_sql, "PEEK", 2)
     monkeypatch.setattr(exports_sql, "FIRST_SLICE", 1)
     # country=cn: and a query that finds China
-    for query, rows, counter in [("", 4, True), ("country=cn", 4, True), ("year=2012", 3, False)]:
+    for query, rows, counter in [
+        ("", 4, True),
+        ("country=cn", 4, True),
+        ("year=2012", 3, True),
+        ("country=cn&year=2012", 3, True),
+        (in_2012, 3, False),
+    ]:
         lookups = query.startswith("country")
         with django_assert_num_queries(expected + on_postgresql + lookups) as queries:
             assert len(read_csv(client.get(f"/events/export.csv?{query}"))[1]) == rows

@@ -14,7 +14,7 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from .. import summaries
+from .. import counters, summaries
 from ..filters import SortFilter, YearsFilter
 from ..lists import ranking_item
 from ..models import FIRST_YEAR, LAST_YEAR
@@ -187,7 +187,7 @@ class KeysetPagination(BasePagination):
         """The exact number of matching records, or, when counting them all would take too
         long, a true lower bound (`count_is_minimum`)."""
         filterset = self.view.filterset
-        found = summaries.count(queryset, filterset.cache_key(), filterset)
+        found = summaries.count(queryset, filterset.cache_key(), counters.key_of(filterset))
         return {"count": found.value, "count_is_minimum": not found.exact}
 
     def link(self, **position) -> str:

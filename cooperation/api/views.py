@@ -229,7 +229,7 @@ class YearRecord(Endpoint):
             raise Http404("No such year.")
         if response := self.not_modified(request):
             return response
-        total = summaries.count(Event.objects.in_year(year), f"year:{year}")
+        total = summaries.count(Event.objects.in_year(year), f"year:{year}", f"year:{year}")
         if total.exact and not total.value:
             raise Http404("No event was under way in that year.")
         row = {"year": year, "events": total.value, "query": f"year={year}"}

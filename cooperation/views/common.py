@@ -61,12 +61,12 @@ def offset_window(queryset, key, number, size):
     )
 
 
-def count(queryset, key: str, filterset=None):
+def count(queryset, key: str, counter: str | None = None):
     """The number of rows, exact or a true lower bound (see summaries.count); cached under
-    `key`, or read from a counter when `filterset` is one that has it."""
+    `key`, or read from the event counter `counter` (cooperation/counters.py)."""
     from .. import summaries
 
-    return summaries.count(queryset, key, filterset)
+    return summaries.count(queryset, key, counter)
 
 
 def year_chart(title, counts, url_for):

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.views.generic import DetailView
 
-from .. import summaries
+from .. import counters, summaries
 from ..filters import EVENT_SORTS
 from ..lists import EVENTS
 from ..models import Event
@@ -24,7 +24,7 @@ class EventListView(ListPage):
             page = event_window(request, result.for_listing(), filterset.sort().key)
         except BadPosition as error:
             return self.bad(request, context, [str(error)])
-        total = count(result, filterset.cache_key(), filterset)
+        total = count(result, filterset.cache_key(), counters.key_of(filterset))
         # A result too large to count within the budget, or counted at once by a counter but
         # larger than FACET_ROWS, is too large for the facets: those not cached are computed
         # outside this request rather than timed out in it.
