@@ -135,8 +135,10 @@ def cached_many(items: dict, *, budget_ms: int, defer: bool = False) -> Values:
     spent, the rest are left out of this response and computed outside it (compute_later)
     for the requests after it, so a page with a cold cache still answers in bounded time.
     An out-of-date value that last took longer than the time this request has left is not
-    tried at all. With `defer` (the page knows they would be slow: its count was), none is
-    tried: those not cached are all computed outside the request.
+    tried at all. With `defer` (the page knows they would be slow: its count was, or its
+    result is large), none is tried: those not cached are all computed outside the request.
+    Once one runs out of time, the rest are deferred so too: the facets of one result cost
+    about the same, and a cold page would otherwise spend the whole batch budget on timeouts.
     """
     version = versions.current().number  # before anything is computed (see Entry.version)
     found = read([key for key, _ in items.values()])
@@ -165,6 +167,8 @@ def cached_many(items: dict, *, budget_ms: int, defer: bool = False) -> Values:
                 later.append((key, compute))  # computed outside it, replacing the mark
             elif entry is None:  # out of this request's share
                 later.append((key, compute))
+            if value is None:
+                defer = True  # the rest would run out of time too
         if value is None and entry is not None and entry.value != TOO_SLOW:
             value = entry.value
             values.stale.add(name)

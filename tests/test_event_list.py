@@ -71,6 +71,34 @@ def test_date_range_keeps_overlapping_events(client, sample):
     assert set(slugs(response)) == {"2013-seminar"}
 
 
+@pytest.mark.parametrize("sort", ["date", "-date"])
+def test_years_and_date_ranges_find_long_events_both_ways_round(client, sample, sort):
+    """The filters bound the start dates they read by the longest span of any event
+    (models.events.EarliestStart): an event of ten years, a draft of twenty (drafts are not
+    listed, but bound too) and one of a day are each found in every year they touch, and
+    nowhere else."""
+    from cooperation.models import Event
+
+    long = EventFactory(
+        slug="decade", start_date=datetime.date(2001, 3, 1),
+        end_date=datetime.date(2010, 2, 1), end_date_precision="day",
+    )  # fmt: skip
+    EventFactory(
+        slug="draft", status=Event.Status.DRAFT, start_date=datetime.date(1990, 1, 1),
+        end_date=datetime.date(2010, 1, 1), end_date_precision="day",
+    )  # fmt: skip
+    day = EventFactory(slug="day", start_date=datetime.date(2005, 6, 1))
+    for year in range(2000, 2012):
+        found = set(slugs(client.get(URL, {"year": year, "sort": sort})))
+        assert (long.slug in found) == (2001 <= year <= 2010), year
+        assert (day.slug in found) == (year == 2005), year
+        assert "draft" not in found
+    found = set(slugs(client.get(URL, {"date_from": "2010-02-01", "sort": sort})))
+    assert long.slug in found and day.slug not in found
+    found = set(slugs(client.get(URL, {"date_from": "2010-02-02", "sort": sort})))
+    assert long.slug not in found
+
+
 def test_programme_organization_role_and_person_filters(client, sample):
     assert slugs(client.get(URL, {"programme": "china-africa-forum"})) == ["2012-07-28-conference"]
     assert set(slugs(client.get(URL, {"organization": "lgop"}))) == {
