@@ -12,6 +12,7 @@ from ..models import (
     EventCountry,
     EventOrganization,
     EventPerson,
+    EventQuerySet,
     Organization,
     Person,
     Programme,
@@ -323,7 +324,7 @@ class EventFilter(CatalogueFilterSet):
         return self.noun, set()
 
     def filter_date_from(self, queryset, name, value):
-        return queryset.filter(Q(start_date__gte=value) | Q(end_date__gte=value))
+        return queryset.filter(EventQuerySet.overlap_condition(value, None))
 
     def filter_q(self, queryset, name, value):
         """Every word must match the event's own text or a linked record's name or alias.
