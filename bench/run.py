@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -305,6 +306,44 @@ def copy_time():
     return {"seconds": round(time.perf_counter() - started, 2), "bytes": size}
 
 
+def shown_counts(client):
+    """For every events list of the scenarios, the count the page or the API shows against a
+    COUNT of the same filters: an exact count must equal it, a lower bound ("more than N")
+    must not exceed it, "many" says nothing. Run after the pages, whose exact counts made
+    outside the requests may have finished since (the number shown first is in "cold")."""
+    from django.http import QueryDict
+
+    from cooperation.lists import EVENTS
+
+    rows = []
+    for name, url, _ in scenarios():
+        path, _, query = url.partition("?")
+        if path not in {"/events/", "/api/events/"}:
+            continue
+        response = client.get(url)
+        if path == "/api/events/":
+            body = response.json()
+            value, exact = body["count"], not body["count_is_minimum"]
+        else:  # "<strong>2,433</strong>", "<strong>more than 10,000</strong>", "many"
+            words = re.search(
+                r'class="result-count"[^>]*><strong>([^<]*)</strong>', response.content.decode()
+            ).group(1)
+            exact = not words.startswith(("more than", "many"))
+            digits = re.sub(r"\D", "", words)
+            value = int(digits) if digits else None
+        filters = QueryDict(query, mutable=True)
+        for position in ("after", "before", "page", "page_size"):
+            filters.pop(position, None)
+        filterset = EVENTS.filter(filters)
+        assert filterset.is_valid(), (url, filterset.error_messages())
+        truth = filterset.qs.count()
+        true = value is None or (value == truth if exact else value <= truth)
+        rows.append({"page": name, "shown": value, "exact": exact, "truth": truth, "true": true})
+        print(f"count {name:50} shown {value} ({'exact' if exact else 'at least'}), "
+              f"truth {truth}: {'true' if true else 'FALSE'}", flush=True)  # fmt: skip
+    return rows
+
+
 def machine():
     memory = ""
     try:
@@ -319,6 +358,12 @@ def machine():
     except (OSError, StopIteration):
         pass
     return f"{os.cpu_count()} cores ({cpu}), {memory} memory, {platform.platform()}"
+
+
+def shown_words(row) -> str:
+    if row["shown"] is None:
+        return "many"
+    return f"{row['shown']:,}" if row["exact"] else f"more than {row['shown']:,}"
 
 
 def markdown(results) -> str:
@@ -349,6 +394,19 @@ def markdown(results) -> str:
             "| page | ms | queries |",
             "| --- | ---: | ---: |",
             *(f"| {row['page']} | {row['ms']} | {row['queries']} |" for row in results["cold"]),
+        ]
+    if results.get("counts"):
+        lines += [
+            "",
+            "The count each events list shows, against a COUNT of its filters:",
+            "",
+            "| page | shown | truth | true |",
+            "| --- | ---: | ---: | --- |",
+            *(
+                f"| {row['page']} | {shown_words(row)} | {row['truth']:,} | "
+                f"{'yes' if row['true'] else '**no**'} |"
+                for row in results["counts"]
+            ),
         ]
     if "export" in results:
         export = results["export"]
@@ -447,6 +505,8 @@ def main():
             f"{row['queries']:3d} queries",
             flush=True,
         )
+
+    results["counts"] = shown_counts(client)
 
     if not args.skip_http:
         results["http"] = pages_over_http(args.database_url, args.repeat, args.only)

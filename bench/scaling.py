@@ -20,6 +20,14 @@ def timing(row):
     return f"{row['median_ms']} / {row['p95_ms']}" if row else ""
 
 
+def counted(row) -> str:
+    if row["shown"] is None:
+        shown = "many"
+    else:
+        shown = f"{row['shown']:,}" if row["exact"] else f"more than {row['shown']:,}"
+    return f"{shown} / {row['truth']:,}" + ("" if row["true"] else " (**untrue**)")
+
+
 def main(paths):
     runs = []
     for path in map(Path, paths):
@@ -53,6 +61,21 @@ def main(paths):
     for page in dict.fromkeys(row["page"] for _, http, _ in runs for row in http["cold"]):
         cells = [str((find(http["cold"], page) or {}).get("ms", "")) for _, http, _ in runs]
         lines.append(f"| {page} | " + " | ".join(cells) + " |")
+    if any(results.get("counts") for results, _, _ in runs):
+        lines += [
+            "",
+            "The count each events list shows / a COUNT of its filters (after the pages):",
+            "",
+            "| page | " + " | ".join(sizes) + " |",
+            "| --- |" + " ---: |" * len(runs),
+        ]
+        pages = (row["page"] for results, _, _ in runs for row in results.get("counts", []))
+        for page in dict.fromkeys(pages):
+            cells = []
+            for results, _, _ in runs:
+                row = find(results.get("counts", []), page)
+                cells.append(counted(row) if row else "")
+            lines.append(f"| {page} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "Events CSV over HTTP against one COPY of the same SELECT: ratio (first byte, s):",
