@@ -208,6 +208,10 @@ if CATALOGUE_REFRESH_AFTER_EDIT not in {"background", "inline", "off"}:
         "CATALOGUE_REFRESH_AFTER_EDIT must be background, inline or off, "
         f"not {CATALOGUE_REFRESH_AFTER_EDIT!r}."
     )
+# How many values left out of pages (exact counts, facets) PostgreSQL computes at once, for
+# every app server together (summaries.compute_later): each takes a core for as long as it
+# runs, seconds to minutes at ten million events, and the pages need the others.
+CATALOGUE_COMPUTING_AT_ONCE = int(os.environ.get("CATALOGUE_COMPUTING_AT_ONCE", "1"))
 # How long a page may spend on each optional part before leaving it out (PostgreSQL).
 CATALOGUE_BUDGETS_MS = {
     "count": int(os.environ.get("CATALOGUE_COUNT_BUDGET_MS", "100")),

@@ -224,17 +224,20 @@ def as_configured(function, *, thread_name: str) -> None:
 
 
 # Keys of the values this process is computing outside requests (one thread each), and how
-# many such threads it runs at most: a visitor inventing filters cannot start more.
+# many such threads it runs at most: a visitor inventing filters cannot start more. On
+# PostgreSQL, CATALOGUE_COMPUTING_AT_ONCE bounds them for every process together (`slot`).
 _computing: set[str] = set()
 _computing_lock = threading.Lock()
 MAX_COMPUTING = 2
+SLOTS_LOCK_CLASS = 0x636F6F70  # the first key of the slots' advisory locks ("coop")
 
 
 def compute_later(key: str, compute, version: int) -> None:
     """Compute a value with no time budget outside the request (`as_configured`) and cache it
     as of `version`: what a page left out for lack of time is there for the next one, and no
     request spends its budget on it again meanwhile (`is_computing`). One computation per key
-    at a time in a process, at most MAX_COMPUTING at once (past that, a later request asks
+    at a time in a process, at most MAX_COMPUTING at once, and on PostgreSQL at most
+    CATALOGUE_COMPUTING_AT_ONCE in every process together (past that, a later request asks
     again); another app server may compute the same once more."""
 
     def compute_exactly():
@@ -243,13 +246,38 @@ def compute_later(key: str, compute, version: int) -> None:
                 return
             _computing.add(key)
         try:
-            with one_core():
-                recompute(key, compute, version)
+            with slot() as free:
+                if free:
+                    with one_core():
+                        recompute(key, compute, version)
         finally:
             with _computing_lock:
                 _computing.discard(key)
 
     as_configured(compute_exactly, thread_name="compute-later")
+
+
+@contextmanager
+def slot():
+    """Yield whether one of the CATALOGUE_COMPUTING_AT_ONCE slots was free, holding it for the
+    block: on PostgreSQL an advisory lock of this connection's session, shared by every app
+    server; elsewhere always free."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        for number in range(settings.CATALOGUE_COMPUTING_AT_ONCE):
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [SLOTS_LOCK_CLASS, number])
+            if cursor.fetchone()[0]:
+                break
+        else:
+            yield False
+            return
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [SLOTS_LOCK_CLASS, number])
 
 
 @contextmanager

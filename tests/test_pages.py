@@ -375,6 +375,29 @@ def test_what_is_computed_outside_requests_runs_on_one_core(db, settings):
         assert cursor.fetchone()[0] != "0", "only for that computation"
 
 
+@postgresql_only("the slots are PostgreSQL advisory locks")
+def test_what_is_computed_outside_requests_waits_for_a_free_slot(db, settings):
+    """CATALOGUE_COMPUTING_AT_ONCE bounds those computations across every app server: with
+    the slot held by another server (another database session), a value is left for a
+    later request; once it is free, the value is computed, and the slot is free again."""
+    import psycopg
+
+    settings.CATALOGUE_REFRESH_AFTER_EDIT = "inline"
+    settings.CATALOGUE_COMPUTING_AT_ONCE = 1
+    done = []
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s, 0)", [summaries.SLOTS_LOCK_CLASS])
+        summaries.compute_later("test:slot", lambda: done.append(1) or 1, 0)
+        assert done == [], "no free slot: left for later"
+        other.execute("SELECT pg_advisory_unlock(%s, 0)", [summaries.SLOTS_LOCK_CLASS])
+    summaries.compute_later("test:slot", lambda: done.append(1) or 1, 0)
+    assert done == [1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        assert cursor.fetchone()[0] == 0, "the slot is given back"
+
+
 def summaries_cache_cleared():
     for summaries_cache in caches.all():
         summaries_cache.clear()
