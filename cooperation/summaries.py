@@ -151,6 +151,8 @@ def cached_many(items: dict, *, budget_ms: int, defer: bool = False) -> Values:
         allowed = min(budget_ms, int(left_ms)) if bounded else budget_ms
         if entry is not None and (entry.version >= version or entry.value == TOO_SLOW):
             value = entry.value
+            if value == TOO_SLOW and bounded and ask_again(key):
+                later.append((key, compute))  # turned away before (no free slot): again
         elif bounded and is_computing(key):
             value = None  # being computed outside a request
         elif bounded and (defer or left_ms < MIN_BUDGET_MS):
@@ -197,6 +199,8 @@ def count(queryset, key: str, counter: str | None = None) -> RowCount:
     key = f"rows:{key}"
     entry = read([key]).get(key)
     if entry is not None and entry.version >= version:
+        if not entry.value[1] and ask_again(key):  # the exact count was turned away before
+            count_later(key, queryset, version)
         return RowCount(*entry.value)
     result, cost_ms = timed(count_within, queryset, budget("count"))
     write({key: Entry(version, (result.value, result.exact), cost_ms)})
@@ -230,24 +234,49 @@ _computing: set[str] = set()
 _computing_lock = threading.Lock()
 MAX_COMPUTING = 2
 SLOTS_LOCK_CLASS = 0x636F6F70  # the first key of the slots' advisory locks ("coop")
+# A computation turned away (no free slot, or this process computing its most) is asked for
+# again by a later request that still misses the value, at most this often per key in a
+# process: a page would otherwise say "many" until the next edit.
+ASK_AGAIN_SECONDS = 10
+_asked: dict[str, float] = {}  # key: when this process last asked for it (monotonic)
 
 
-def compute_later(key: str, compute, version: int) -> None:
+def ask_again(key: str) -> bool:
+    """Whether a request that still misses this value should ask for it again now."""
+    now = time.monotonic()
+    with _computing_lock:
+        if key in _computing or now - _asked.get(key, -ASK_AGAIN_SECONDS) < ASK_AGAIN_SECONDS:
+            return False
+        if len(_asked) > 10_000:  # a visitor inventing filters: forget the old ones
+            for old in [k for k, when in _asked.items() if now - when >= ASK_AGAIN_SECONDS]:
+                del _asked[old]
+        _asked[key] = now
+        return True
+
+
+def wanted(entry: Entry | None, version: int) -> bool:
+    """Whether the cache still lacks the value as of `version`."""
+    return entry is None or entry.version < version or entry.value == TOO_SLOW
+
+
+def compute_later(key: str, compute, version: int, needed=wanted) -> None:
     """Compute a value with no time budget outside the request (`as_configured`) and cache it
     as of `version`: what a page left out for lack of time is there for the next one, and no
     request spends its budget on it again meanwhile (`is_computing`). One computation per key
     at a time in a process, at most MAX_COMPUTING at once, and on PostgreSQL at most
     CATALOGUE_COMPUTING_AT_ONCE in every process together (past that, a later request asks
-    again); another app server may compute the same once more."""
+    again: `ask_again`). Once it has a slot, the value is computed only if the cache still
+    lacks it (`needed(entry, version)`): another server may have computed it meanwhile."""
 
     def compute_exactly():
         with _computing_lock:
+            _asked[key] = time.monotonic()
             if key in _computing or len(_computing) >= MAX_COMPUTING:
                 return
             _computing.add(key)
         try:
             with slot() as free:
-                if free:
+                if free and needed(read([key]).get(key), version):
                     with one_core():
                         recompute(key, compute, version)
         finally:
@@ -310,7 +339,11 @@ def count_later(key: str, queryset, version: int) -> None:
     """The exact count, outside the request (compute_later): the pages say "more than 10,000"
     or "many" until it is there, then the exact number, until the next edit."""
     rows = queryset.order_by()
-    compute_later(key, lambda: (rows.count(), True), version)
+
+    def needed(entry, version):
+        return wanted(entry, version) or not entry.value[1]
+
+    compute_later(key, lambda: (rows.count(), True), version, needed)
 
 
 def recompute(key: str, compute, version: int) -> None:

@@ -95,8 +95,11 @@ def fresh_summaries(request):
 
         request.getfixturevalue("django_db_setup")  # the test database, never the real one
         with request.getfixturevalue("django_db_blocker").unblock():
-            for summaries in caches.all(initialized_only=False):
-                summaries.clear()
+            for cache in caches.all(initialized_only=False):
+                cache.clear()
+        from cooperation import summaries
+
+        summaries._asked.clear()  # what this process asked to compute: the caches are empty
 
 
 @pytest.fixture

@@ -443,3 +443,72 @@ def test_years_list_of_filtered_events(client, sample):
     download = client.get("/years/export.csv", {"country": "tz"})
     body = b"".join(download.streaming_content).decode()
     assert body == "year,events,url\n2012,3,http://testserver/events/?country=tz&year=2012\n"
+
+
+@postgresql_only("the slots are PostgreSQL advisory locks")
+def test_an_exact_count_turned_away_for_lack_of_a_slot_is_asked_for_again(
+    client, sample, settings, monkeypatch
+):
+    """A page whose exact count could not start (every slot busy on other servers) says
+    "more than N"; a request after ASK_AGAIN_SECONDS asks again and, with a slot free, gets
+    the count computed, where it would otherwise say "more than N" until the next edit."""
+    from cooperation import pagination
+
+    monkeypatch.setattr(summaries, "count_within", lambda *args: pagination.Count(1, False))
+    settings.CATALOGUE_COMPUTING_AT_ONCE = 1
+    url = "/events/?date_from=1000-01-01"  # every event, by a filter no counter holds
+    truth = Event.objects.count()
+    asked = []
+    count_later = summaries.count_later
+    monkeypatch.setattr(
+        summaries, "count_later", lambda *args: asked.append(args[0]) or count_later(*args)
+    )
+    with psycopg_session() as other:
+        other.execute("SELECT pg_advisory_lock(%s, 0)", [summaries.SLOTS_LOCK_CLASS])
+        assert "more than 1 " in client.get(url).content.decode()
+        assert len(asked) == 1
+        assert "more than 1 " in client.get(url).content.decode(), "turned away: no slot"
+        assert len(asked) == 1, "not asked again within ASK_AGAIN_SECONDS"
+        other.execute("SELECT pg_advisory_unlock(%s, 0)", [summaries.SLOTS_LOCK_CLASS])
+    monkeypatch.setattr(summaries, "ASK_AGAIN_SECONDS", 0)
+    client.get(url)
+    assert len(asked) == 2, "asked again"
+    assert client.get(url).context["count"] == pagination.Count(truth, True)
+    assert len(asked) == 2, "exact: not asked again"
+
+
+@postgresql_only("the slots are PostgreSQL advisory locks")
+def test_a_summary_marked_too_slow_and_turned_away_is_asked_for_again(
+    client, sample, settings, monkeypatch
+):
+    """A facet too slow for its budget is marked, and its computation outside the request
+    turned away (no free slot); a request after ASK_AGAIN_SECONDS that still finds the mark
+    asks again, and the value replaces the mark."""
+    from django.http import QueryDict
+
+    from cooperation.lists import EVENTS
+
+    monkeypatch.setattr(summaries, "run_within", lambda budget, f: None)  # all too slow in it
+    settings.CATALOGUE_COMPUTING_AT_ONCE = 1
+    url = "/events/?type=training"
+    filterset = EVENTS.filter(QueryDict("type=training"))
+    first = next(key for key, _ in filterset.facet_items(filterset.qs).values())
+    with psycopg_session() as other:
+        other.execute("SELECT pg_advisory_lock(%s, 0)", [summaries.SLOTS_LOCK_CLASS])
+        client.get(url)
+        assert summaries.read([first])[first].value == summaries.TOO_SLOW
+        other.execute("SELECT pg_advisory_unlock(%s, 0)", [summaries.SLOTS_LOCK_CLASS])
+    client.get(url)
+    assert summaries.read([first])[first].value == summaries.TOO_SLOW, (
+        "not asked again within ASK_AGAIN_SECONDS"
+    )
+    monkeypatch.setattr(summaries, "ASK_AGAIN_SECONDS", 0)
+    client.get(url)
+    assert summaries.read([first])[first].value not in (None, summaries.TOO_SLOW)
+
+
+def psycopg_session():
+    """Another database session, as another app server would hold."""
+    import psycopg
+
+    return psycopg.connect(**connection.get_connection_params(), autocommit=True)
