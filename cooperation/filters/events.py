@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 
 from .. import summaries
 from ..models import (
@@ -19,7 +19,7 @@ from ..models import (
     Source,
 )
 from ..pagination import SortKey
-from ..search import event_text_matches
+from ..search import ProbedExists, event_text_matches
 from .base import CatalogueFilterSet, search_terms
 from .params import (
     MAX_QUERY_LENGTH,
@@ -331,7 +331,8 @@ class EventFilter(CatalogueFilterSet):
 
         Linked records are looked up first, in their own (small) tables, so that the events
         query is the event text condition alone unless some name matches: then the database
-        can use the full-text index and the date order together.
+        can use the full-text index and the date order together. When some do, each event's
+        links to them are probed as its rows are read (ProbedExists).
         """
         for term in search_terms(value):
             condition = event_text_matches(term)
@@ -343,8 +344,8 @@ class EventFilter(CatalogueFilterSet):
                     ids = matches.values("pk")
                 field = links.target_field
                 # Every link: the events queryset itself leaves the drafts out.
-                event_ids = links.all_objects.filter(**{f"{field}__in": ids}).order_by()
-                condition |= Q(pk__in=event_ids.values("event_id"))
+                linked = links.all_objects.filter(event=OuterRef("pk"), **{f"{field}__in": ids})
+                condition |= Q(ProbedExists(linked.order_by()))
             queryset = queryset.filter(condition)
         return queryset
 
