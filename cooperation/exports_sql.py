@@ -6,7 +6,9 @@ cells neutralised) are expressed in SQL, and the CSV bytes stream from the datab
 client untouched. tests/test_csv_export.py checks that both produce the same file.
 
 The export runs as two COPY statements in export order. A result with a counter (every event,
-one type, one country: cooperation/counters.py) is counted by it, at once. Otherwise the first
+one type, one country, one year, one country in one year: cooperation/counters.py) is counted
+by it, at once; one of at most ONE_STATEMENT rows is then copied in one statement over the
+filter. Otherwise the first
 PEEK ids are read first: a result that short is counted by reading it, a longer one by a
 COUNT. The first
 FIRST_SLICE rows are copied over their ids, so the first bytes leave within a fraction of a
@@ -34,6 +36,10 @@ from .pagination import SortKey, beyond
 FIRST_SLICE = 200
 # Ids read first: a result this short is counted by reading it.
 PEEK = 10_000
+# A result this short, counted already (a counter), is copied in one statement over the filter:
+# reading its ids first cost nearly half as much again as the copy (235 rows at 100,000
+# events: 11 ms for the ids, 25 ms for the copy), and the copy itself is quick to start.
+ONE_STATEMENT = 1_000
 # PostgreSQL sends COPY output one row per message; the response goes out in chunks of about
 # this size instead, so the app server writes (and the client reads) thousands, not millions.
 CHUNK_BYTES = 64 * 1024
@@ -125,6 +131,32 @@ def copy_statement(columns, ids, key: SortKey, base: str, *, header: bool = True
     )
 
 
+def first_rows_then_the_rest(queryset, key: SortKey, counted: int | None):
+    """(number of rows, [the first FIRST_SLICE ids, then the rest: their ids, or the filter
+    with a keyset bound after the first]), `counted` the number where it is known."""
+    rows = queryset.order_by(*key.order_by()).values_list("pk", key.field)
+    if counted is not None and counted > PEEK:  # counted already: the first rows will do
+        head = list(rows[:FIRST_SLICE])
+        whole = len(head) < FIRST_SLICE  # never, while the counter is true
+        if whole:
+            counted = len(head)
+    else:
+        head = list(rows[: PEEK + 1])
+        whole = len(head) <= PEEK
+        if whole:  # the whole result, counted by reading it
+            counted = len(head)
+        elif counted is None:
+            counted = queryset.count()
+    ids = [pk for pk, _ in head]
+    batches = [ids[:FIRST_SLICE]]  # the first rows at once
+    if whole and len(ids) > FIRST_SLICE:
+        batches.append(ids[FIRST_SLICE:])
+    elif not whole:  # everything after the first rows, in one statement
+        last_pk, last_value = head[FIRST_SLICE - 1]
+        batches.append(queryset.filter(beyond(key, last_value, last_pk, forward=True)))
+    return counted, batches
+
+
 def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False,
                tally: Tally | None = None, known=lambda: None):  # fmt: skip
     """Yield the CSV as bytes in chunks of about CHUNK_BYTES, as PostgreSQL produces it; the
@@ -141,30 +173,13 @@ def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False,
                 "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
                 [settings.CATALOGUE_EXPORT_WORK_MEM],
             )
-        rows = queryset.order_by(*key.order_by()).values_list("pk", key.field)
         counted = known()
-        if counted is not None and counted > PEEK:  # counted already: the first rows will do
-            head = list(rows[:FIRST_SLICE])
-            whole = len(head) < FIRST_SLICE  # never, while the counter is true
-            if whole:
-                counted = len(head)
+        if counted is not None and counted <= ONE_STATEMENT:
+            batches = [queryset]
         else:
-            head = list(rows[: PEEK + 1])
-            whole = len(head) <= PEEK
-            if whole:  # the whole result, counted by reading it
-                counted = len(head)
-            elif counted is None:
-                counted = queryset.count()
-        ids = [pk for pk, _ in head]
-        batches = [ids[:FIRST_SLICE]]  # the first rows at once
-        if whole and len(ids) > FIRST_SLICE:
-            batches.append(ids[FIRST_SLICE:])
-        elif not whole:  # everything after the first rows, in one statement
-            last_pk, last_value = head[FIRST_SLICE - 1]
-            batches.append(queryset.filter(beyond(key, last_value, last_pk, forward=True)))
+            counted, batches = first_rows_then_the_rest(queryset, key, counted)
         if tally is not None:
             tally.records = counted
-        del head, ids
         for number, batch in enumerate(batches):
             statement, params = copy_statement(columns, batch, key, base, header=number == 0)
             with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:

@@ -168,17 +168,19 @@ def test_export_query_count_does_not_grow_with_links(
     # raw connection, which Django does not log. The number of rows: for every event, one
     # type, one country, one year or one country in one year, a counter's sum
     # (cooperation/counters.py); for any other filter, the first ids when they are all (at
-    # most exports_sql.PEEK), else a COUNT. 2012 by dates has no counter.
+    # most exports_sql.PEEK), else a COUNT. 2012 by dates has no counter. A result its counter
+    # puts at most exports_sql.ONE_STATEMENT rows long is copied in one statement, no ids read.
     from cooperation import exports_sql, versions
 
     versions.current()  # its row, if a flush removed it, made before counting
     on_postgresql = connection.vendor == "postgresql"
     expected = {"sqlite": 8, "postgresql": 3}[connection.vendor]
-    with django_assert_num_queries(expected + on_postgresql):  # the counter
+    with django_assert_num_queries(expected):  # PostgreSQL: the counter, not the first ids
         read_csv(client.get("/events/export.csv"))
     in_2012 = "date_from=2012-01-01&date_to=2012-12-31"
     with django_assert_num_queries(expected):
         read_csv(client.get(f"/events/export.csv?{in_2012}"))
+    monkeypatch.setattr(exports_sql, "ONE_STATEMENT", 0)
     monkeypatch.setattr(exports_sql, "PEEK", 2)
     monkeypatch.setattr(exports_sql, "FIRST_SLICE", 1)
     # country=cn: and a query that finds China
@@ -325,7 +327,8 @@ def test_postgresql_export_in_two_statements_is_one_file_in_one_snapshot(client,
     """The COPY export runs as two statements in a REPEATABLE READ transaction of its own: the
     first rows over their ids, then the rest, either over the ids already read (a result of at
     most PEEK rows, counted by reading it) or as the filter again after the last of the first
-    rows (a longer one, counted by a query). Wherever the first rows end, across ties on the
+    rows (a longer one, counted by a query); a result its counter puts at most ONE_STATEMENT
+    rows long, as one statement over the filter. Wherever the first rows end, across ties on the
     sort value and missing participant counts, the file is the one the Python writer makes,
     row for row, and a filtered-out event stays out of the rest."""
     import datetime
@@ -360,6 +363,7 @@ def test_postgresql_export_in_two_statements_is_one_file_in_one_snapshot(client,
     )
     expected = list(csv.DictReader(io.StringIO(written)))
     assert len(expected) == 16
+    monkeypatch.setattr(exports_sql, "ONE_STATEMENT", 15)  # one fewer than there are
     for peek, rest_is_ids in [(5, False), (50, True)]:
         monkeypatch.setattr(exports_sql, "PEEK", peek)
         for first in range(1, 5):
@@ -370,3 +374,9 @@ def test_postgresql_export_in_two_statements_is_one_file_in_one_snapshot(client,
             assert response["X-Record-Count"] == "16"
             assert copied == expected, (peek, first)
             assert statements == [(True, True), (False, rest_is_ids)]
+    monkeypatch.setattr(exports_sql, "ONE_STATEMENT", 16)  # as many as there are, counted
+    statements.clear()
+    response = client.get(f"/events/export.csv?{query}")
+    assert response["X-Record-Count"] == "16"
+    assert read_csv(response)[1] == expected
+    assert statements == [(True, False)], "one statement over the filter"

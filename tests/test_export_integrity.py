@@ -164,6 +164,7 @@ def test_a_failure_in_the_python_writer_propagates_after_the_first_chunk(
 
 @postgresql_only("the database writes the CSV on PostgreSQL only")
 def test_a_failure_in_the_copy_writer_propagates_after_the_first_chunk(client, sample, monkeypatch):
+    monkeypatch.setattr(exports_sql, "ONE_STATEMENT", 0)  # two statements, the second fails
     monkeypatch.setattr(exports_sql, "FIRST_SLICE", 1)
     monkeypatch.setattr(exports_sql, "CHUNK_BYTES", 1)  # every row its own chunk
     monkeypatch.setattr(exports_sql, "copy_statement", fail_after(exports_sql.copy_statement, 1))
@@ -192,6 +193,7 @@ def test_the_count_and_the_rows_are_read_in_one_snapshot(client, monkeypatch, ur
     """Events added by another connection once the first chunk is out are in neither."""
     from .factories import CountryFactory, EventCountryFactory
 
+    monkeypatch.setattr(exports_sql, "ONE_STATEMENT", 0)  # the edit between two statements
     monkeypatch.setattr(exports_sql, "FIRST_SLICE", 1)
     monkeypatch.setattr(exports_sql, "CHUNK_BYTES", 1)
     monkeypatch.setattr(records, "BATCH_SIZE", 1)
