@@ -139,6 +139,8 @@ def cached_many(items: dict, *, budget_ms: int, defer: bool = False) -> Values:
     result is large), none is tried: those not cached are all computed outside the request.
     Once one runs out of time, the rest are deferred so too: the facets of one result cost
     about the same, and a cold page would otherwise spend the whole batch budget on timeouts.
+    The one that ran out is marked TOO_SLOW, so that no request tries it again: each would
+    spend its budget on it while the computation outside requests waits for a slot.
     """
     version = versions.current().number  # before anything is computed (see Entry.version)
     found = read([key for key, _ in items.values()])
@@ -164,11 +166,9 @@ def cached_many(items: dict, *, budget_ms: int, defer: bool = False) -> Values:
             value, cost_ms = timed(run_within, allowed, compute)
             if value is not None:
                 fresh[key] = Entry(version, value, cost_ms)
-            elif allowed == budget_ms and entry is None:  # too slow with its full budget:
-                fresh[key] = Entry(version, TOO_SLOW, budget_ms)  # not tried in a request again,
-                later.append((key, compute))  # computed outside it, replacing the mark
-            elif entry is None:  # out of this request's share
-                later.append((key, compute))
+            elif entry is None:  # too slow for the time it had: not tried in a request again,
+                fresh[key] = Entry(version, TOO_SLOW, allowed)  # computed outside it (the
+                later.append((key, compute))  # mark replaced), or asked for again (ask_again)
             if value is None:
                 defer = True  # the rest would run out of time too
         if value is None and entry is not None and entry.value != TOO_SLOW:

@@ -512,3 +512,27 @@ def psycopg_session():
     import psycopg
 
     return psycopg.connect(**connection.get_connection_params(), autocommit=True)
+
+
+@postgresql_only("the time budgets are statement timeouts, a PostgreSQL feature")
+def test_a_summary_that_runs_out_of_the_batch_s_time_is_not_tried_again(
+    client, sample, settings, monkeypatch
+):
+    """A record page's per-year chart may take more than the batch's time though less than
+    its own budget: it is marked all the same, and the requests after it do not spend their
+    time on it again while it waits to be computed outside them."""
+    settings.CATALOGUE_BUDGETS_MS = {**settings.CATALOGUE_BUDGETS_MS, "summary": 300, "batch": 250}
+    settings.CATALOGUE_REFRESH_AFTER_EDIT = "off"  # nothing computed outside the requests
+    tried = []
+
+    def out_of_time(budget_ms, function):
+        tried.append(budget_ms)
+        return None
+
+    monkeypatch.setattr(summaries, "run_within", out_of_time)
+    url = f"/organizations/{sample['lgop'].slug}/"
+    assert client.get(url).status_code == 200
+    assert tried and all(budget < 300 for budget in tried), "the batch's time, not its own"
+    first = len(tried)
+    assert client.get(url).status_code == 200
+    assert len(tried) == first, "not tried again"
