@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.core.cache import caches
@@ -151,7 +152,7 @@ def test_a_search_probes_each_event_s_links_instead_of_reading_all_of_them_first
         "cooperation_event_programmes",
     ]
     assert any(table in plan for table in links), plan
-    assert plan.count("Index Cond: (event_id = ") >= 1, plan
+    assert re.search(r"Index Cond: \(+event_id = ", plan), plan  # per event, alone or first
     assert plan.count("hashed SubPlan") <= 1, plan  # the drafts' (NOT hashed SubPlan 1) only
 
 
