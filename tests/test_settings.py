@@ -63,3 +63,17 @@ def test_production_settings_start_with_key_and_hosts():
         DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="example.org"
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_gunicorn_worker_freezes_what_it_loaded_before_its_first_request():
+    """The collector's full passes then skip the code and templates (config/gunicorn.py)."""
+    import gc
+
+    from config import gunicorn
+
+    try:
+        gunicorn.post_worker_init(None)
+        assert gc.get_freeze_count() > 10_000
+        assert len(gc.get_objects()) < gc.get_freeze_count() / 10
+    finally:
+        gc.unfreeze()

@@ -5,12 +5,17 @@ streamed JSON array of the same objects."""
 import json
 from collections.abc import Iterator
 
-from .. import counters, summaries
+from .. import counters, pagination, summaries
 from ..exports import Tally, snapshot
 from ..lists import CatalogueList, with_event_counts
 from ..pagination import window
 
 BATCH_SIZE = 500
+
+
+def release(catalogue_list: CatalogueList, records) -> None:
+    """Drop the links prefetched onto each record (pagination.release), once it is written."""
+    pagination.release(records, catalogue_list.serializer.lookups())
 
 
 def prefetch(catalogue_list: CatalogueList, queryset, fields=None):
@@ -72,7 +77,9 @@ def json_export(
         yield "["
         first = True
         for batch in records:
-            for record in catalogue_list.serializer(batch, many=True, context=context).data:
+            data = catalogue_list.serializer(batch, many=True, context=context).data
+            release(catalogue_list, batch)
+            for record in data:
                 yield ("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False)
                 first = False
         yield "\n]\n"

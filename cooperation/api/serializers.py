@@ -152,17 +152,19 @@ class Chosen(serializers.Serializer):
     def prefetch(cls, queryset, fields=None):
         """The queryset with what the chosen fields (all by default) read from other tables,
         one query per kind of link for a whole page."""
-        needed = [
-            lookup
-            for name, lookups in cls.links.items()
-            if fields is None or name in fields
-            for lookup in lookups
-        ]
+        needed = cls.lookups(fields)
         related = [item for item in needed if isinstance(item, str)]
         prefetched = [item for item in needed if not isinstance(item, str)]
         if related:
             queryset = queryset.select_related(*dict.fromkeys(related))
         return queryset.prefetch_related(*dict.fromkeys(prefetched)) if prefetched else queryset
+
+    @classmethod
+    def lookups(cls, fields=None) -> list:
+        """What the chosen fields (all by default) read from other tables: names for
+        select_related, Prefetches for prefetch_related."""
+        return [lookup for name, lookups in cls.links.items() if fields is None or name in fields
+                for lookup in lookups]  # fmt: skip
 
     # {field: what it reads}: a name for select_related, a Prefetch for prefetch_related.
     links: dict = {}

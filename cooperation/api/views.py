@@ -108,6 +108,7 @@ class ListEndpoint(ListModelMixin, Endpoint):
             return response
         page = self.counted(self.paginate_queryset(queryset))
         data = self.get_serializer(page, many=True).data
+        records.release(self.catalogue_list, page)
         return self.current(self.get_paginated_response(data))
 
     def rows(self, filterset):
@@ -130,7 +131,9 @@ class RecordEndpoint(Endpoint):
             return response
         record = get_object_or_404(self.prefetch(self.get_queryset()), **{self.lookup: key})
         [record] = self.counted([record])
-        return self.current(Response(self.get_serializer(record).data))
+        data = self.get_serializer(record).data
+        records.release(self.catalogue_list, [record])
+        return self.current(Response(data))
 
 
 def fields_schema(catalogue_list):
