@@ -212,6 +212,9 @@ if CATALOGUE_REFRESH_AFTER_EDIT not in {"background", "inline", "off"}:
 # every app server together (summaries.compute_later): each takes a core for as long as it
 # runs, seconds to minutes at ten million events, and the pages need the others.
 CATALOGUE_COMPUTING_AT_ONCE = int(os.environ.get("CATALOGUE_COMPUTING_AT_ONCE", "1"))
+# The exact counts of lists whose count missed its budget have slots of their own, so that
+# no facet computed meanwhile holds a page's number back (summaries.slots).
+CATALOGUE_COUNTING_AT_ONCE = int(os.environ.get("CATALOGUE_COUNTING_AT_ONCE", "1"))
 # How long a page may spend on each optional part before leaving it out (PostgreSQL).
 CATALOGUE_BUDGETS_MS = {
     "count": int(os.environ.get("CATALOGUE_COUNT_BUDGET_MS", "100")),

@@ -228,12 +228,24 @@ def as_configured(function, *, thread_name: str) -> None:
 
 
 # Keys of the values this process is computing outside requests (one thread each), and how
-# many such threads it runs at most: a visitor inventing filters cannot start more. On
-# PostgreSQL, CATALOGUE_COMPUTING_AT_ONCE bounds them for every process together (`slot`).
-_computing: set[str] = set()
+# many such threads of each kind it runs at most: a visitor inventing filters cannot start
+# more. On PostgreSQL, slots bound each kind for every process together (`slot`).
+# Exact counts ("count") have slots of their own, apart from facets and other summaries
+# ("summary"): a page's number must not wait behind its sidebar. At ten million events one
+# facet of a large result takes minutes, and with one slot shared, the search's count was
+# turned away for a whole benchmark run, its page saying "many" (docs/performance.md).
+_computing: dict[str, str] = {}  # key: its kind
 _computing_lock = threading.Lock()
 MAX_COMPUTING = 2
 SLOTS_LOCK_CLASS = 0x636F6F70  # the first key of the slots' advisory locks ("coop")
+COUNT_SLOTS_LOCK_CLASS = SLOTS_LOCK_CLASS + 1  # the exact counts' own
+
+
+def slots(kind: str) -> tuple[int, int]:
+    """(advisory lock class, how many) of the slots of one kind of computation."""
+    if kind == "count":
+        return COUNT_SLOTS_LOCK_CLASS, settings.CATALOGUE_COUNTING_AT_ONCE
+    return SLOTS_LOCK_CLASS, settings.CATALOGUE_COMPUTING_AT_ONCE
 # A computation turned away (no free slot, or this process computing its most) is asked for
 # again by a later request that still misses the value, at most this often per key in a
 # process: a page would otherwise say "many" until the next edit.
@@ -259,44 +271,46 @@ def wanted(entry: Entry | None, version: int) -> bool:
     return entry is None or entry.version < version or entry.value == TOO_SLOW
 
 
-def compute_later(key: str, compute, version: int, needed=wanted) -> None:
+def compute_later(key: str, compute, version: int, needed=wanted, kind="summary") -> None:
     """Compute a value with no time budget outside the request (`as_configured`) and cache it
     as of `version`: what a page left out for lack of time is there for the next one, and no
     request spends its budget on it again meanwhile (`is_computing`). One computation per key
-    at a time in a process, at most MAX_COMPUTING at once, and on PostgreSQL at most
-    CATALOGUE_COMPUTING_AT_ONCE in every process together (past that, a later request asks
-    again: `ask_again`). Once it has a slot, the value is computed only if the cache still
-    lacks it (`needed(entry, version)`): another server may have computed it meanwhile."""
+    at a time in a process, at most MAX_COMPUTING of its kind at once, and on PostgreSQL at
+    most as many as its kind has slots in every process together (`slots`: past that, a later
+    request asks again, `ask_again`). Once it has a slot, the value is computed only if the
+    cache still lacks it (`needed(entry, version)`): another server may have computed it."""
 
     def compute_exactly():
         with _computing_lock:
             _asked[key] = time.monotonic()
-            if key in _computing or len(_computing) >= MAX_COMPUTING:
+            running = sum(1 for other in _computing.values() if other == kind)
+            if key in _computing or running >= MAX_COMPUTING:
                 return
-            _computing.add(key)
+            _computing[key] = kind
         try:
-            with slot() as free:
+            with slot(kind) as free:
                 if free and needed(read([key]).get(key), version):
                     with one_core():
                         recompute(key, compute, version)
         finally:
             with _computing_lock:
-                _computing.discard(key)
+                _computing.pop(key, None)
 
     as_configured(compute_exactly, thread_name="compute-later")
 
 
 @contextmanager
-def slot():
-    """Yield whether one of the CATALOGUE_COMPUTING_AT_ONCE slots was free, holding it for the
-    block: on PostgreSQL an advisory lock of this connection's session, shared by every app
-    server; elsewhere always free."""
+def slot(kind="summary"):
+    """Yield whether one of the slots of this kind of computation (`slots`) was free, holding
+    it for the block: on PostgreSQL an advisory lock of this connection's session, shared by
+    every app server; elsewhere always free."""
     if connection.vendor != "postgresql":
         yield True
         return
+    lock_class, number_of_slots = slots(kind)
     with connection.cursor() as cursor:
-        for number in range(settings.CATALOGUE_COMPUTING_AT_ONCE):
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [SLOTS_LOCK_CLASS, number])
+        for number in range(number_of_slots):
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [lock_class, number])
             if cursor.fetchone()[0]:
                 break
         else:
@@ -306,7 +320,7 @@ def slot():
         yield True
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [SLOTS_LOCK_CLASS, number])
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [lock_class, number])
 
 
 @contextmanager
@@ -343,7 +357,7 @@ def count_later(key: str, queryset, version: int) -> None:
     def needed(entry, version):
         return wanted(entry, version) or not entry.value[1]
 
-    compute_later(key, lambda: (rows.count(), True), version, needed)
+    compute_later(key, lambda: (rows.count(), True), version, needed, kind="count")
 
 
 def recompute(key: str, compute, version: int) -> None:

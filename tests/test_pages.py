@@ -464,17 +464,35 @@ def test_an_exact_count_turned_away_for_lack_of_a_slot_is_asked_for_again(
         summaries, "count_later", lambda *args: asked.append(args[0]) or count_later(*args)
     )
     with psycopg_session() as other:
-        other.execute("SELECT pg_advisory_lock(%s, 0)", [summaries.SLOTS_LOCK_CLASS])
+        other.execute("SELECT pg_advisory_lock(%s, 0)", [summaries.COUNT_SLOTS_LOCK_CLASS])
         assert "more than 1 " in client.get(url).content.decode()
         assert len(asked) == 1
         assert "more than 1 " in client.get(url).content.decode(), "turned away: no slot"
         assert len(asked) == 1, "not asked again within ASK_AGAIN_SECONDS"
-        other.execute("SELECT pg_advisory_unlock(%s, 0)", [summaries.SLOTS_LOCK_CLASS])
+        other.execute("SELECT pg_advisory_unlock(%s, 0)", [summaries.COUNT_SLOTS_LOCK_CLASS])
     monkeypatch.setattr(summaries, "ASK_AGAIN_SECONDS", 0)
     client.get(url)
     assert len(asked) == 2, "asked again"
     assert client.get(url).context["count"] == pagination.Count(truth, True)
     assert len(asked) == 2, "exact: not asked again"
+
+
+@postgresql_only("the slots are PostgreSQL advisory locks")
+def test_an_exact_count_does_not_wait_for_the_facets_slot(client, sample, settings, monkeypatch):
+    """Exact counts have slots of their own: with every slot of the facets and summaries
+    held (a facet taking minutes on another server), a page's count is still computed."""
+    from cooperation import pagination
+
+    monkeypatch.setattr(summaries, "count_within", lambda *args: pagination.Count(1, False))
+    settings.CATALOGUE_COMPUTING_AT_ONCE = 1
+    settings.CATALOGUE_COUNTING_AT_ONCE = 1
+    url = "/events/?date_from=1000-01-01"  # every event, by a filter no counter holds
+    with psycopg_session() as other:
+        other.execute("SELECT pg_advisory_lock(%s, 0)", [summaries.SLOTS_LOCK_CLASS])
+        assert "more than 1 " in client.get(url).content.decode()
+        counted = client.get(url).context["count"]
+        other.execute("SELECT pg_advisory_unlock(%s, 0)", [summaries.SLOTS_LOCK_CLASS])
+    assert counted == pagination.Count(Event.objects.count(), True)
 
 
 @postgresql_only("the slots are PostgreSQL advisory locks")
