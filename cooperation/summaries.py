@@ -246,6 +246,8 @@ def slots(kind: str) -> tuple[int, int]:
     if kind == "count":
         return COUNT_SLOTS_LOCK_CLASS, settings.CATALOGUE_COUNTING_AT_ONCE
     return SLOTS_LOCK_CLASS, settings.CATALOGUE_COMPUTING_AT_ONCE
+
+
 # A computation turned away (no free slot, or this process computing its most) is asked for
 # again by a later request that still misses the value, at most this often per key in a
 # process: a page would otherwise say "many" until the next edit.
