@@ -249,6 +249,21 @@ def _is_timeout(error) -> bool:
     return type(cause).__name__ == "QueryCanceled" or "statement timeout" in str(error)
 
 
+def at_least_the_page(count: Count, page: Window) -> Count:
+    """`count`, or, where not even its lower bound was counted in time ("many"), what the page
+    itself tells: every matching row when it is the first page and no page follows, else more
+    than the rows it shows when another page comes before or after it. At ten million events
+    a search could not count 10,001 rows within its budget, and its page said "many" until the
+    exact count was there (minutes later): now "more than 25", a true lower bound."""
+    if count.value is not None:
+        return count
+    if page.is_first and not page.has_next:
+        return Count(len(page.rows), True)
+    if page.rows and (page.has_next or page.has_previous):
+        return Count(len(page.rows), False)
+    return count
+
+
 def count_within(queryset, budget_ms: int) -> Count:
     """How many rows match, within one budget for both of its counts: first a count that
     stops past COUNT_FLOOR (exact for a result that short), then, for a longer one and with

@@ -154,6 +154,34 @@ def test_a_count_too_slow_to_finish_is_a_true_lower_bound(client, catalogue, mon
     )
 
 
+def test_a_count_that_not_even_its_floor_finishes_is_at_least_the_page(
+    client, catalogue, monkeypatch, settings
+):
+    """Where even the count up to the floor runs out of time (a search at ten million
+    events), the lists say what the page itself shows rather than "many": more than its rows
+    when another page follows, every row when none does."""
+    from cooperation import pagination, summaries
+
+    monkeypatch.setattr(summaries, "count_within", lambda *args: pagination.Count(None, False))
+    settings.CATALOGUE_REFRESH_AFTER_EDIT = "off"  # no exact count made outside the request
+    every = {"date_from": "1000-01-01"}  # every event, by a filter no counter holds
+    body = client.get("/api/events/", every).json()
+    assert (body["count"], body["count_is_minimum"]) == (50, True)
+    page = client.get("/events/", every)
+    assert f"<strong>more than {len(page.context['events'])}</strong> matching" in (
+        page.content.decode()
+    )
+    few = {"country": "tz", **every}
+    body = client.get("/api/events/", few).json()
+    assert (body["count"], body["count_is_minimum"]) == (17, False)
+    assert "<strong>17</strong> matching events" in client.get("/events/", few).content.decode()
+    second = client.get("/api/events/", {**every, "page_size": 2}).json()["next"]
+    body = client.get(second.replace("page_size=2", "page_size=200")).json()
+    assert body["count_is_minimum"] and body["count"] == len(body["results"]), (
+        "the last page: more than its own rows, as others come before it"
+    )
+
+
 def summaries_cleared():
     from django.core.cache import caches
 

@@ -18,7 +18,15 @@ from .. import counters, summaries
 from ..filters import SortFilter, YearsFilter
 from ..lists import ranking_item
 from ..models import FIRST_YEAR, LAST_YEAR
-from ..pagination import COUNT_FLOOR, BadPosition, SortKey, decode, encode, window
+from ..pagination import (
+    COUNT_FLOOR,
+    BadPosition,
+    SortKey,
+    at_least_the_page,
+    decode,
+    encode,
+    window,
+)
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200  # a page of 200 events is about 100 ms at 1M events; export.json has them all
@@ -137,7 +145,7 @@ class KeysetPagination(BasePagination):
         page = window(self.view.prefetch(queryset), key, after=after, before=before, size=self.size)
         self.next = page.next_token if page.has_next else None
         self.previous = page.previous_token if page.has_previous else None
-        self.total = self.count(queryset)
+        self.total = self.count(queryset, page)
         return page.rows
 
     def paginate_ranking(self, filterset, after, before):
@@ -183,11 +191,12 @@ class KeysetPagination(BasePagination):
             return index + 1, min(index + 1 + self.size, len(items))
         return max(0, index - self.size), index
 
-    def count(self, queryset) -> dict:
+    def count(self, queryset, page) -> dict:
         """The exact number of matching records, or, when counting them all would take too
-        long, a true lower bound (`count_is_minimum`)."""
+        long, a true lower bound (`count_is_minimum`), at least the page's own."""
         filterset = self.view.filterset
         found = summaries.count(queryset, filterset.cache_key(), counters.key_of(filterset))
+        found = at_least_the_page(found, page)
         return {"count": found.value, "count_is_minimum": not found.exact}
 
     def link(self, **position) -> str:
@@ -218,7 +227,8 @@ class KeysetPagination(BasePagination):
                     "type": ["integer", "null"],
                     "description": "The number of matching records; with `count_is_minimum`, "
                     f"more than this many (counting stops past {COUNT_FLOOR:,} when an exact "
-                    "count would take too long); null when not even that could be counted.",
+                    "count would take too long; the page's own rows when not even that could be "
+                    "counted in time); null when nothing could be counted.",
                 },
                 "count_is_minimum": {"type": "boolean"},
                 "next": {"type": ["string", "null"], "format": "uri"},
