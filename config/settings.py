@@ -227,10 +227,12 @@ CATALOGUE_BUDGETS_MS = {
     "batch": int(os.environ.get("CATALOGUE_BATCH_BUDGET_MS", "250")),
 }
 # Memory each sort and aggregate of an events export may use on PostgreSQL before spilling to
-# disk (the statement after the first rows aggregates every link table and sorts the rest of
-# the file). 32MB made the export 20% faster than the server's default 4MB at a million
-# events (docs/performance.md).
-CATALOGUE_EXPORT_WORK_MEM = os.environ.get("CATALOGUE_EXPORT_WORK_MEM", "32MB")
+# disk, where it should differ from the server's own work_mem (empty: the server's). 32MB
+# once made the sliced export 20% faster at a million events; for the one statement after
+# the first rows it made no difference there, and at ten million it turned the planner to
+# another join order: type=training took 160 s against 122-139 s with the server's 4MB
+# (docs/performance.md).
+CATALOGUE_EXPORT_WORK_MEM = os.environ.get("CATALOGUE_EXPORT_WORK_MEM", "")
 # Where /downloads/catalogue.zip keeps the data package it builds, one file per catalogue
 # version (cooperation/datapackage/cache.py); created when needed.
 CATALOGUE_DOWNLOADS_DIR = Path(

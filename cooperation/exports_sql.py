@@ -167,12 +167,13 @@ def stream_csv(columns, queryset, key: SortKey, base: str, *, bom: bool = False,
     chunk = bytearray("\ufeff".encode() if bom else b"")
     with snapshot(queryset.db):
         with connection.cursor() as cursor:
-            # Sorts in memory rather than on disk; no JIT compilation, which costs the count
-            # and the first rows a few hundred milliseconds and saved nothing measurable.
-            cursor.execute(
-                "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
-                [settings.CATALOGUE_EXPORT_WORK_MEM],
-            )
+            # No JIT compilation, which costs the count and the first rows a few hundred
+            # milliseconds and saved nothing measurable; the server's work_mem unless told.
+            cursor.execute("SELECT set_config('jit', 'off', true)")
+            if settings.CATALOGUE_EXPORT_WORK_MEM:
+                cursor.execute(
+                    "SELECT set_config('work_mem', %s, true)", [settings.CATALOGUE_EXPORT_WORK_MEM]
+                )
         counted = known()
         if counted is not None and counted <= ONE_STATEMENT:
             batches = [queryset]
