@@ -31,7 +31,7 @@ def post_worker_init(worker):
     the URL resolver, which the first request of each worker otherwise paid for (about
     200 ms at 1,000,000 events; docs/performance.md). Nothing is read from the database.
 
-    Then everything loaded so far (the code, the templates: about 180,000 objects) is moved
+    Then everything loaded so far (the code, the templates: about 126,000 objects) is moved
     out of the garbage collector's sight (gc.freeze): it lives as long as the worker, and each
     full pass of the collector walked it all again, 50-100 ms in the middle of a request."""
     import gc
