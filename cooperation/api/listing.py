@@ -18,15 +18,8 @@ from .. import counters, summaries
 from ..filters import SortFilter, YearsFilter
 from ..lists import ranking_item
 from ..models import FIRST_YEAR, LAST_YEAR
-from ..pagination import (
-    COUNT_FLOOR,
-    BadPosition,
-    SortKey,
-    at_least_the_page,
-    decode,
-    encode,
-    window,
-)
+from ..pagination import COUNT_FLOOR, BadPosition, SortKey, decode, encode, window
+from ..views.common import count
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200  # a page of 200 events is about 100 ms at 1M events; export.json has them all
@@ -195,8 +188,7 @@ class KeysetPagination(BasePagination):
         """The exact number of matching records, or, when counting them all would take too
         long, a true lower bound (`count_is_minimum`), at least the page's own."""
         filterset = self.view.filterset
-        found = summaries.count(queryset, filterset.cache_key(), counters.key_of(filterset))
-        found = at_least_the_page(found, page)
+        found = count(queryset, filterset.cache_key(), counters.key_of(filterset), page=page)
         return {"count": found.value, "count_is_minimum": not found.exact}
 
     def link(self, **position) -> str:

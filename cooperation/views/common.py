@@ -12,7 +12,7 @@ from ..api import records
 from ..charts import bar_chart
 from ..columns import UnknownColumns
 from ..lists import CatalogueList
-from ..pagination import BadPosition, SortKey, Window, encode, window
+from ..pagination import BadPosition, SortKey, Window, at_least_the_page, encode, window
 
 PAGE_SIZE = 25
 # Numbered pages read past every earlier row; beyond this, Next links (keyset) go on.
@@ -61,12 +61,14 @@ def offset_window(queryset, key, number, size):
     )
 
 
-def count(queryset, key: str, counter: str | None = None):
+def count(queryset, key: str, counter: str | None = None, *, page=None):
     """The number of rows, exact or a true lower bound (see summaries.count); cached under
-    `key`, or read from the event counter `counter` (cooperation/counters.py)."""
+    `key`, or read from the event counter `counter` (cooperation/counters.py); at least what
+    `page`, the window of those rows shown, tells (pagination.at_least_the_page)."""
     from .. import summaries
 
-    return summaries.count(queryset, key, counter)
+    found = summaries.count(queryset, key, counter)
+    return at_least_the_page(found, page) if page is not None else found
 
 
 def year_chart(title, counts, url_for):

@@ -7,7 +7,7 @@ from .. import counters, summaries
 from ..filters import EVENT_SORTS
 from ..lists import EVENTS
 from ..models import Event
-from ..pagination import BadPosition, at_least_the_page, encode, window
+from ..pagination import BadPosition, encode, window
 from .cite import CitableRecord
 from .common import ListPage, count, event_window
 
@@ -24,9 +24,7 @@ class EventListView(ListPage):
             page = event_window(request, result.for_listing(), filterset.sort().key)
         except BadPosition as error:
             return self.bad(request, context, [str(error)])
-        total = at_least_the_page(
-            count(result, filterset.cache_key(), counters.key_of(filterset)), page
-        )
+        total = count(result, filterset.cache_key(), counters.key_of(filterset), page=page)
         # A result too large to count within the budget, or counted at once by a counter but
         # larger than FACET_ROWS, is too large for the facets: those not cached are computed
         # outside this request rather than timed out in it.

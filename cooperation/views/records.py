@@ -35,7 +35,7 @@ from ..models import (
     ProgrammeCitation,
     Source,
 )
-from ..pagination import BadPosition, at_least_the_page
+from ..pagination import BadPosition
 from .cite import CitableRecord
 from .common import ListPage, count, event_window, without_blanks, year_chart
 
@@ -196,9 +196,7 @@ class EventsOfRecord(CitableRecord, DetailView):
                 f"{reverse('cooperation:event-list')}?{self.filter_param}={slug}&year={year}"
             ),
         )
-        context["count"] = at_least_the_page(
-            count(self.events(), f"{self.filter_param}:{slug}"), context["page"]
-        )
+        context["count"] = count(self.events(), f"{self.filter_param}:{slug}", page=context["page"])
         return self.render_to_response(context)
 
 

@@ -75,7 +75,7 @@ class YearDetailView(View):
         years = [y for y, _ in per_year]
         context.update(
             page=page,
-            count=count(events, f"year:{year}", counter=f"year:{year}"),
+            count=count(events, f"year:{year}", counter=f"year:{year}", page=page),
             months=[(month.strftime("%B"), items) for month, items in months.items()],
             earlier=earlier,
             undated=undated,
