@@ -100,6 +100,32 @@ def main(paths):
             for _, _, exports in runs
         ]
         lines.append("| gunicorn worker's peak memory, all exports | " + " | ".join(cells) + " |")
+    if any(results.get("export") for results, _, _ in runs):
+        lines += [
+            "",
+            "The full events CSV, bench/run.py's own, in a process of its own (Django's test"
+            " client) and over HTTP, and its COPY: seconds (first byte, s), peak memory:",
+            "",
+            "| export | " + " | ".join(sizes) + " |",
+            "| --- |" + " ---: |" * len(runs),
+        ]
+
+        def run_of(export):
+            return (
+                f"{export['total_seconds']} ({export['first_byte_seconds']}), "
+                f"{export['peak_memory_mb']} MB"
+                if export
+                else ""
+            )
+
+        rows = {"in-process": [], "over HTTP": [], "COPY": []}
+        for results, _, _ in runs:
+            rows["in-process"].append(run_of(results.get("export")))
+            rows["over HTTP"].append(run_of(results.get("export_http")))
+            copy = results.get("copy")
+            rows["COPY"].append(f"{copy['seconds']}" if copy else "")
+        for name, cells in rows.items():
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
     print("\n".join(lines))
 
 
