@@ -20,6 +20,14 @@ def timing(row):
     return f"{row['median_ms']} / {row['p95_ms']}" if row else ""
 
 
+def exported(export) -> str:
+    """One full export of bench/run.py: seconds (first byte), peak memory."""
+    if not export:
+        return ""
+    seconds, first = export["total_seconds"], export["first_byte_seconds"]
+    return f"{seconds} ({first}), {export['peak_memory_mb']} MB"
+
+
 def counted(row) -> str:
     if row["shown"] is None:
         shown = "many"
@@ -110,18 +118,10 @@ def main(paths):
             "| --- |" + " ---: |" * len(runs),
         ]
 
-        def run_of(export):
-            return (
-                f"{export['total_seconds']} ({export['first_byte_seconds']}), "
-                f"{export['peak_memory_mb']} MB"
-                if export
-                else ""
-            )
-
         rows = {"in-process": [], "over HTTP": [], "COPY": []}
         for results, _, _ in runs:
-            rows["in-process"].append(run_of(results.get("export")))
-            rows["over HTTP"].append(run_of(results.get("export_http")))
+            rows["in-process"].append(exported(results.get("export")))
+            rows["over HTTP"].append(exported(results.get("export_http")))
             copy = results.get("copy")
             rows["COPY"].append(f"{copy['seconds']}" if copy else "")
         for name, cells in rows.items():
