@@ -382,6 +382,37 @@ def test_postgresql_export_in_two_statements_is_one_file_in_one_snapshot(client,
     assert statements == [(True, False)], "one statement over the filter"
 
 
+@postgresql_only("COPY exists on PostgreSQL only; SQLite always uses the Python writer")
+@pytest.mark.django_db(transaction=True)  # the export's own transaction must be the outermost
+def test_the_first_rows_leave_before_the_rest_is_asked_for(client, monkeypatch):
+    """The first FIRST_SLICE rows are sent as soon as their statement ends, however few bytes
+    they make, and only then does the statement for the rest start: on a catalogue bigger than
+    memory that one gives nothing until it has read it all (docs/performance.md)."""
+    from cooperation import exports_sql
+
+    for number in range(6):
+        EventFactory(title=f"Event {number}")
+    statements = []
+    original = exports_sql.copy_statement
+
+    def recording(*args, **kwargs):
+        statements.append(kwargs["header"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(exports_sql, "copy_statement", recording)
+    monkeypatch.setattr(exports_sql, "ONE_STATEMENT", 0)
+    monkeypatch.setattr(exports_sql, "FIRST_SLICE", 2)
+    response = client.get("/events/export.csv")
+    assert response["X-Record-Count"] == "6"
+    chunks = iter(response.streaming_content)
+    first = next(chunks).decode()
+    assert statements == [True], "nothing asked of the rest before the first rows are out"
+    assert first.count("\n") == 3  # the header and two rows, well short of CHUNK_BYTES
+    rest = b"".join(chunks).decode()
+    assert statements == [True, False]
+    assert rest.count("\n") == 4
+
+
 @postgresql_only("COPY exists on PostgreSQL only")
 @pytest.mark.parametrize(("setting", "expected"), [("", None), ("24MB", "24MB")])
 def test_the_export_sorts_in_the_server_s_work_mem_unless_told(
