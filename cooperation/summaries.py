@@ -427,15 +427,38 @@ def programme_counts(queryset) -> list[tuple[str, str, int]]:
 
 
 def home_items() -> dict:
+    """On PostgreSQL the events, the countries, the years and the busiest countries come from
+    the counters (cooperation/counters.py): exact, and a few milliseconds at any size, where
+    counting them from the links took 0.3-1 s at 1,000,000 events, more than a cold home page
+    may spend (docs/performance.md)."""
+    from . import counters
+
     def counts():
+        if (per_country := counters.totals("country", Event.objects.db)) is None:
+            events = Event.objects.count()
+            countries = EventCountry.objects.values("country").distinct().count()
+        else:
+            events, countries = counters.read("all", Event.objects.db), len(per_country)
         return {
-            "events": Event.objects.count(),
+            "events": events,
             "programmes": Programme.objects.count(),
             "organizations": Organization.objects.count(),
             "people": Person.objects.count(),
-            "countries": EventCountry.objects.values("country").distinct().count(),
+            "countries": countries,
             "sources": Source.objects.count(),
         }
+
+    def per_year():
+        if (years := counters.totals("year", Event.objects.db)) is None:
+            return events_per_year(Event.objects.all())
+        return sorted((int(year), number) for year, number in years.items())
+
+    def top_countries():
+        if (per_country := counters.totals("country", Event.objects.db)) is None:
+            return top(Country, "event_links__event", 10)()
+        by_name = Country.objects.filter(pk__in=[int(pk) for pk in per_country]).order_by("name")
+        ranked = sorted(by_name.values_list("pk", flat=True), key=lambda pk: -per_country[str(pk)])
+        return [(pk, per_country[str(pk)]) for pk in ranked[:10]]
 
     def top(model, relation, limit):
         def compute():
@@ -451,8 +474,8 @@ def home_items() -> dict:
 
     return {
         "counts": ("home:counts", counts),
-        "per_year": ("per-year:all", lambda: events_per_year(Event.objects.all())),
-        "top_countries": ("home:top-countries", top(Country, "event_links__event", 10)),
+        "per_year": ("per-year:all", per_year),
+        "top_countries": ("home:top-countries", top_countries),
         "top_programmes": ("home:top-programmes", top(Programme, "events", 8)),
         "top_organizations": ("home:top-organizations", top(Organization, "events", 8)),
     }

@@ -238,3 +238,36 @@ def test_lists_and_year_pages_take_their_count_from_the_counter(client, sample, 
     else:
         assert response.context["count"].value == expected
         assert response.context["count"].exact
+
+
+@COUNTED
+def test_the_home_page_s_numbers_from_the_counters_are_the_links(sample, monkeypatch):
+    """The home page's events, countries, events per year and busiest countries come from the
+    counters on PostgreSQL, and are what counting the links gives: drafts left out, an event
+    counted in every year it spans, ties between countries in name order."""
+    from django.test.utils import CaptureQueriesContext
+
+    from cooperation import summaries
+
+    china, tanzania = Country.objects.get(code="CN"), Country.objects.get(code="TZ")
+    other = Country.objects.exclude(code__in=["CN", "TZ"]).order_by("code").first()
+    trip = f.EventFactory(
+        start_date=datetime.date(2010, 12, 30),
+        end_date=datetime.date(2012, 1, 2),
+        end_date_precision="day",
+    )
+    f.EventCountryFactory(event=trip, country=other, role="host")
+    f.EventCountryFactory(event=trip, country=china, role="participant")
+    draft = f.EventFactory(status=Event.Status.DRAFT, start_date=datetime.date(2001, 1, 1))
+    f.EventCountryFactory(event=draft, country=tanzania, role="host")
+    items = summaries.home_items()
+    names = ["counts", "per_year", "top_countries"]
+    with CaptureQueriesContext(connection) as queries:
+        counted = {name: items[name][1]() for name in names}
+    assert not any("cooperation_eventcountry" in query["sql"] for query in queries)
+    monkeypatch.setattr(counters, "totals", lambda kind, using: None)
+    linked = {name: items[name][1]() for name in names}
+    assert counted == linked
+    assert (2001, 1) not in counted["per_year"]
+    assert {2010, 2011, 2012} <= {year for year, _ in counted["per_year"]}
+    assert len(counted["top_countries"]) > 2
