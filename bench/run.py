@@ -172,6 +172,29 @@ def scenarios():
     ]  # fmt: skip
 
 
+def settle(timeout=600):
+    """Seconds spent waiting for a quiet server before measuring: PostgreSQL's dirty pages
+    written (CHECKPOINT) and the kernel's (sync), then no autovacuum running on any database.
+    After a large synthesis both go on for many minutes, reading and writing gigabytes under
+    whatever is measured meanwhile."""
+    from django.db import connection
+
+    started = time.monotonic()
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+        os.sync()
+        while time.monotonic() - started < timeout:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(5)
+    return round(time.monotonic() - started, 1)
+
+
 def quiet_database(timeout=120):
     """Wait until no other session runs a query on this database: a stopped worker's query
     (a summary computed outside a request) runs on in PostgreSQL to its end."""
@@ -474,6 +497,8 @@ def main():
             "server_version"
         )
     results["events"] = Event.objects.count()
+    results["settle_seconds"] = settle()
+    print(f"waited {results['settle_seconds']} s for a quiet server", flush=True)
     client = Client()
     results["cold"] = [
         {"page": name, **cold(client, url)}
