@@ -91,6 +91,8 @@ def main():
                 f"| {first_byte:.2f} | {size:,} |",
                 flush=True,
             )
+            if args.json:  # each row as soon as it is measured: a long run cut short keeps them
+                args.json.write_text(json.dumps(rows, indent=1) + "\n")
         master = int(pid_file.read_text())
         with open(f"/proc/{master}/task/{master}/children") as handle:
             (worker,) = [int(pid) for pid in handle.read().split()]
