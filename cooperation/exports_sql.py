@@ -8,7 +8,7 @@ client untouched. tests/test_csv_export.py checks that both produce the same fil
 The export runs as two COPY statements in export order. A result with a counter (every event,
 one type, one country, one year, one country in one year: cooperation/counters.py) is counted
 by it, at once; one of at most ONE_STATEMENT rows is then copied in one statement over the
-filter. Otherwise the first
+filter. Otherwise, without a counter, the first
 PEEK ids are read first: a result that short is counted by reading it, a longer one by a
 COUNT. The first
 FIRST_SLICE rows are copied over their ids, so the first bytes leave within a fraction of a
@@ -137,7 +137,9 @@ def first_rows_then_the_rest(queryset, key: SortKey, counted: int | None):
     """(number of rows, [the first FIRST_SLICE ids, then the rest: their ids, or the filter
     with a keyset bound after the first]), `counted` the number where it is known."""
     rows = queryset.order_by(*key.order_by()).values_list("pk", key.field)
-    if counted is not None and counted > PEEK:  # counted already: the first rows will do
+    if counted is not None:  # counted already: the first rows will do. Reading all of a
+        # result's ids first cost its first byte the whole filter (country=kh&year=2012 at
+        # 1,000,000 events: 2,433 ids in 220-275 ms, where its first 50 take 2 ms).
         head = list(rows[:FIRST_SLICE])
         whole = len(head) < FIRST_SLICE  # never, while the counter is true
         if whole:

@@ -325,10 +325,11 @@ def test_postgresql_copy_writes_the_same_file_as_the_python_writer(client, sampl
 @pytest.mark.parametrize("sort", ["-date", "date", "title", "-participants", "participants"])
 def test_postgresql_export_in_two_statements_is_one_file_in_one_snapshot(client, monkeypatch, sort):
     """The COPY export runs as two statements in a REPEATABLE READ transaction of its own: the
-    first rows over their ids, then the rest, either over the ids already read (a result of at
-    most PEEK rows, counted by reading it) or as the filter again after the last of the first
-    rows (a longer one, counted by a query); a result its counter puts at most ONE_STATEMENT
-    rows long, as one statement over the filter. Wherever the first rows end, across ties on the
+    first rows over their ids, then the rest, either over the ids already read (a result
+    without a counter of at most PEEK rows, counted by reading it) or as the filter again after
+    the last of the first rows (a longer one, counted by a query, or any result its counter
+    counts); a result its counter puts at most ONE_STATEMENT rows long, as one statement over
+    the filter. Wherever the first rows end, across ties on the
     sort value and missing participant counts, the file is the one the Python writer makes,
     row for row, and a filtered-out event stays out of the rest."""
     import datetime
@@ -355,6 +356,7 @@ def test_postgresql_export_in_two_statements_is_one_file_in_one_snapshot(client,
 
     monkeypatch.setattr(exports_sql, "copy_statement", recording)
     query = f"sort={sort}&type=seminar"
+    uncounted = f"{query}&date_from=2012-01-01"  # the same events, and no counter holds them
     filterset = EventFilter(QueryDict(query), queryset=Event.objects.all())
     assert filterset.is_valid()
     columns = LISTS["events"].columns
@@ -364,16 +366,21 @@ def test_postgresql_export_in_two_statements_is_one_file_in_one_snapshot(client,
     expected = list(csv.DictReader(io.StringIO(written)))
     assert len(expected) == 16
     monkeypatch.setattr(exports_sql, "ONE_STATEMENT", 15)  # one fewer than there are
-    for peek, rest_is_ids in [(5, False), (50, True)]:
+    for exported, peek, rest_is_ids in [
+        (uncounted, 5, False),
+        (uncounted, 50, True),
+        (query, 5, False),
+        (query, 50, False),  # counted: never all its ids first
+    ]:
         monkeypatch.setattr(exports_sql, "PEEK", peek)
         for first in range(1, 5):
             monkeypatch.setattr(exports_sql, "FIRST_SLICE", first)
             statements.clear()
-            response = client.get(f"/events/export.csv?{query}")
+            response = client.get(f"/events/export.csv?{exported}")
             _, copied = read_csv(response)
             assert response["X-Record-Count"] == "16"
-            assert copied == expected, (peek, first)
-            assert statements == [(True, True), (False, rest_is_ids)]
+            assert copied == expected, (exported, peek, first)
+            assert statements == [(True, True), (False, rest_is_ids)], (exported, peek)
     monkeypatch.setattr(exports_sql, "ONE_STATEMENT", 16)  # as many as there are, counted
     statements.clear()
     response = client.get(f"/events/export.csv?{query}")
