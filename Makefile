@@ -73,9 +73,9 @@ bench-size: install
 
 ## `make bench`, then 10,000,000 events: pages, and the exports against COPY in one round
 ## (bench/run.py's own export is left out there: export_ratio's rounds time the same file).
-## The 10,000,000-event synthesis alone took 57 minutes and 22 GB here; the run after it,
-## more than an hour (docs/performance.md).
-## At that size warm_summaries takes about 10 minutes, as long as a summary's default lifetime:
+## The 10,000,000-event synthesis alone took 38 minutes and 22 GB here; the 10M part of the
+## run after it, 43 minutes (docs/performance.md).
+## At that size warm_summaries takes 5-10 minutes, up to a summary's default lifetime:
 ## summaries are kept an hour there (CATALOGUE_SUMMARY_SECONDS), as a site that size needs.
 bench-10m: bench
 	CATALOGUE_SUMMARY_SECONDS=3600 $(MAKE) --no-print-directory bench-size N=10000000 \
