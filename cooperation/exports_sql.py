@@ -144,13 +144,10 @@ def first_rows_then_the_rest(queryset, key: SortKey, counted: int | None):
         whole = len(head) < FIRST_SLICE  # never, while the counter is true
         if whole:
             counted = len(head)
-    else:
+    else:  # no counter: a short result is counted by reading it, a longer one by a COUNT
         head = list(rows[: PEEK + 1])
         whole = len(head) <= PEEK
-        if whole:  # the whole result, counted by reading it
-            counted = len(head)
-        elif counted is None:
-            counted = queryset.count()
+        counted = len(head) if whole else queryset.count()
     ids = [pk for pk, _ in head]
     batches = [ids[:FIRST_SLICE]]  # the first rows at once
     if whole and len(ids) > FIRST_SLICE:

@@ -25,6 +25,7 @@ visitors can invent) lives in the `rare` cache, its own table with its own MAX_E
 flood of distinct queries makes Django cull only rare summaries.
 """
 
+import functools
 import hashlib
 import threading
 import time
@@ -433,8 +434,12 @@ def home_items() -> dict:
     may spend (docs/performance.md)."""
     from . import counters
 
+    @functools.cache  # read once for both the counts and the busiest countries
+    def country_totals():
+        return counters.totals("country", Event.objects.db)
+
     def counts():
-        if (per_country := counters.totals("country", Event.objects.db)) is None:
+        if (per_country := country_totals()) is None:
             events = Event.objects.count()
             countries = EventCountry.objects.values("country").distinct().count()
         else:
@@ -454,7 +459,7 @@ def home_items() -> dict:
         return sorted((int(year), number) for year, number in years.items())
 
     def top_countries():
-        if (per_country := counters.totals("country", Event.objects.db)) is None:
+        if (per_country := country_totals()) is None:
             return top(Country, "event_links__event", 10)()
         by_name = Country.objects.filter(pk__in=[int(pk) for pk in per_country]).order_by("name")
         ranked = sorted(by_name.values_list("pk", flat=True), key=lambda pk: -per_country[str(pk)])
